@@ -1,0 +1,54 @@
+package analysis
+
+import (
+	"math/big"
+
+	"github.com/shuttle-mediation/shuttle/space"
+	"github.com/shuttle-mediation/shuttle/utility"
+)
+
+// Point is an outcome with its utility for each party, in party order.
+type Point struct {
+	Outcome   space.Outcome
+	Utilities []float64
+	// Ties counts the outcomes that share this utility vector (on the
+	// frontier); 1 elsewhere. It saturates at the largest uint64.
+	Ties uint64
+}
+
+// Options tunes analyses of spaces that cannot be solved exactly.
+type Options struct {
+	// MaxEnumerate is the largest space of a non-additive profile set that
+	// is enumerated exhaustively; above it a search runs and the result is
+	// marked approximate. Zero means the default (10^7).
+	MaxEnumerate uint64
+	// Seed makes the approximate search reproducible.
+	Seed uint64
+}
+
+// Result is the analysis of a set of profiles over one domain.
+type Result struct {
+	Domain      *space.Domain
+	Parties     []string
+	Reservation []float64
+	Outcomes    *big.Int
+	// Exact is false when the frontier came from a search rather than a
+	// proof; it is then a set of non-dominated outcomes found, not all.
+	Exact bool
+	// Frontier is sorted by the first party's utility, descending.
+	Frontier    []Point
+	Nash        *Point // nil when no outcome is individually rational
+	Kalai       *Point
+	Egalitarian *Point
+	MaxWelfare  *Point
+	// Notes explain degenerate cases: a single outcome, identical
+	// profiles, no outcome above every reservation value.
+	Notes []string
+}
+
+// Analyze computes the frontier and bargaining points of profiles, which
+// must share one domain. Additive profiles with per-issue constraints are
+// solved exactly issue by issue whatever the size of the space.
+func Analyze(profiles []*utility.Profile, opt Options) (*Result, error) {
+	return analyze(profiles, opt)
+}
