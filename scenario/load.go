@@ -60,9 +60,10 @@ func parse(file string, data []byte, refs bool) (*Scenario, error) {
 // reader holds what decoding a scenario needs beyond the decoder.
 type reader struct {
 	*decoder
-	dir  string // folder of the scenario file, for references
-	refs bool   // whether references to other files may be followed
-	s    *Scenario
+	dir    string  // folder of the scenario file, for references
+	refs   bool    // whether references to other files may be followed
+	folder *folder // the folder the domain came from, if it did
+	s      *Scenario
 }
 
 func (r *reader) scenario(root *node) (*Scenario, error) {
@@ -120,11 +121,15 @@ func (r *reader) scenario(root *node) (*Scenario, error) {
 
 // domain reads the domain inline or from a referenced file.
 func (r *reader) domain(e entry, name string) (*space.Domain, error) {
-	f, err := r.fields(e.path, e.val, "name", "issues", "genius", "geniusweb")
+	f, err := r.fields(e.path, e.val, append([]string{"name", "issues"}, domainRefs...)...)
 	if err != nil {
 		return nil, err
 	}
-	if ref, ok := r.reference(f, "genius", "geniusweb"); ok {
+	ref, ok, err := r.reference(f, domainRefs...)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		if len(f) > 1 {
 			return nil, r.fail(e.path, e.val, "a %s reference takes no other keys", ref.key)
 		}
@@ -155,14 +160,23 @@ func (r *reader) domain(e entry, name string) (*space.Domain, error) {
 	return dom, nil
 }
 
-// reference finds the one file-reference key among those given.
-func (r *reader) reference(f map[string]entry, keys ...string) (entry, bool) {
+// reference finds the file-reference key among those given, if any; more
+// than one is an error.
+func (r *reader) reference(f map[string]entry, keys ...string) (entry, bool, error) {
+	var found []entry
 	for _, k := range keys {
 		if e, ok := f[k]; ok {
-			return e, true
+			found = append(found, e)
 		}
 	}
-	return entry{}, false
+	switch len(found) {
+	case 0:
+		return entry{}, false, nil
+	case 1:
+		return found[0], true, nil
+	}
+	slices.SortFunc(found, func(a, b entry) int { return r.lines[a.path] - r.lines[b.path] })
+	return entry{}, false, r.fail(found[1].path, found[1].val, "only one of %s may be given", strings.Join(keys, ", "))
 }
 
 // MaxIssueValues bounds the values of an inline numeric issue, so that a

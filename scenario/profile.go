@@ -15,13 +15,17 @@ import (
 // referenced GENIUS/GeniusWeb file, either with reservation, discount and
 // must-haves on top.
 func (r *reader) profile(e entry, party string) (*utility.Profile, error) {
-	f, err := r.fields(e.path, e.val, "reservation", "discount", "weights", "values", "must", "genius", "geniusweb")
+	f, err := r.fields(e.path, e.val, append([]string{"reservation", "discount", "weights", "values", "must"}, profileRefs...)...)
 	if err != nil {
 		return nil, err
 	}
 	dom := r.s.Domain
 	var p *utility.Profile
-	if ref, ok := r.reference(f, "genius", "geniusweb"); ok {
+	ref, ok, err := r.reference(f, profileRefs...)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		for _, k := range []string{"weights", "values"} {
 			if ke, ok := f[k]; ok {
 				return nil, r.fail(ke.path, ke.val, "cannot be combined with a %s profile file", ref.key)
@@ -152,10 +156,15 @@ func (r *reader) additive(e entry, f map[string]entry) (*utility.Additive, error
 // evaluation reads how a party rates one issue: a rating per label for a
 // discrete issue; for a numeric one, prefer: high|low (linear from 0 at the
 // worst bound to 1 at the best) or points: {x: rating} (piecewise linear,
-// flat beyond the outermost points).
+// flat beyond the outermost points). A discrete issue whose labels are all
+// numbers may be rated either way.
 func (r *reader) evaluation(e entry, is *space.Issue) ([]float64, *utility.Shape, error) {
 	ev := make([]float64, is.Size())
-	if is.Kind == space.Discrete {
+	numeric := is.Kind != space.Discrete
+	if !numeric && e.val.kind == mapNode && numericLabels(is) != textLabels {
+		numeric = e.val.get("prefer") != nil || e.val.get("points") != nil
+	}
+	if !numeric {
 		es, err := r.entries(e.path, e.val)
 		if err != nil {
 			return nil, nil, err
@@ -178,12 +187,13 @@ func (r *reader) evaluation(e entry, is *space.Issue) ([]float64, *utility.Shape
 	if len(f) != 1 {
 		return nil, nil, r.fail(e.path, e.val, "a numeric issue takes either prefer: high|low or points: {value: rating}")
 	}
+	xs := numbers(is)
+	lo, hi := slices.Min(xs), slices.Max(xs)
 	if pe, ok := f["prefer"]; ok {
 		dir, err := r.oneOf(pe, "preference", []string{"high", "low"})
 		if err != nil {
 			return nil, nil, err
 		}
-		lo, hi := is.Number(0), is.Number(is.Size()-1)
 		s := &utility.Shape{Kind: "linear", Lower: lo, Offset: 1}
 		if hi > lo {
 			s.Slope = 1 / (hi - lo)
@@ -192,19 +202,37 @@ func (r *reader) evaluation(e entry, is *space.Issue) ([]float64, *utility.Shape
 				s.Offset, s.Slope = 1, -s.Slope
 			}
 		}
-		for v := range ev {
-			ev[v] = utility.Clamp(s.Eval(is.Number(v)))
+		for v, x := range xs {
+			ev[v] = utility.Clamp(s.Eval(x))
+		}
+		if is.Kind == space.Discrete {
+			// Shapes are evaluated at value positions, not labels.
+			s = nil
 		}
 		return ev, s, nil
 	}
-	pts, err := r.points(f["points"], is)
+	pts, err := r.points(f["points"], is.Name, lo, hi)
 	if err != nil {
 		return nil, nil, err
 	}
-	for v := range ev {
-		ev[v] = interpolate(pts, is.Number(v))
+	for v, x := range xs {
+		ev[v] = interpolate(pts, x)
 	}
 	return ev, nil, r.scale(f["points"], ev)
+}
+
+// numbers lists the number of each value of a numeric issue, or of a
+// discrete issue whose labels are all numbers.
+func numbers(is *space.Issue) []float64 {
+	xs := make([]float64, is.Size())
+	for v := range xs {
+		if is.Kind == space.Discrete {
+			xs[v], _ = strconv.ParseFloat(strings.TrimSpace(is.Values[v]), 64)
+		} else {
+			xs[v] = is.Number(v)
+		}
+	}
+	return xs
 }
 
 type point struct {
@@ -213,7 +241,7 @@ type point struct {
 }
 
 // points reads {value: rating} pairs for a numeric issue, sorted by value.
-func (r *reader) points(e entry, is *space.Issue) ([]point, error) {
+func (r *reader) points(e entry, issue string, lo, hi float64) ([]point, error) {
 	es, err := r.entries(e.path, e.val)
 	if err != nil {
 		return nil, err
@@ -221,15 +249,14 @@ func (r *reader) points(e entry, is *space.Issue) ([]point, error) {
 	if len(es) == 0 {
 		return nil, r.fail(e.path, e.val, "needs at least one value: rating pair")
 	}
-	lo, hi := is.Number(0), is.Number(is.Size()-1)
 	pts := make([]point, 0, len(es))
 	for _, pe := range es {
 		x, err := strconv.ParseFloat(strings.TrimSpace(pe.key), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, r.fail(pe.path, pe.val, "%q is not a number of issue %q", pe.key, is.Name)
+			return nil, r.fail(pe.path, pe.val, "%q is not a number of issue %q", pe.key, issue)
 		}
 		if x < lo || x > hi {
-			return nil, r.fail(pe.path, pe.val, "value %g is outside issue %q's range %g..%g", x, is.Name, lo, hi)
+			return nil, r.fail(pe.path, pe.val, "value %g is outside issue %q's range %g..%g", x, issue, lo, hi)
 		}
 		y, err := r.rating(pe)
 		if err != nil {
