@@ -248,6 +248,11 @@ func (w where) realEvaluator(dc *declared) (*utility.Shape, error) {
 		if err != nil {
 			return nil, err
 		}
+		// GENIUS values a peak at the upper end (or beyond the ends) 0,
+		// utility.Shape 1; only the triangles on which they agree are read.
+		if !(ps[0] <= ps[2] && ps[2] < ps[1]) {
+			return nil, w.unsupported(ev, fmt.Sprintf("triangular evaluator with peak %g not in [%g, %g)", ps[2], ps[0], ps[1]))
+		}
 		return &utility.Shape{Kind: "triangular", Low: ps[0], High: ps[1], Peak: ps[2]}, nil
 	case "constant":
 		ps, err := params(1)
