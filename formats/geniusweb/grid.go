@@ -1,6 +1,7 @@
 package geniusweb
 
 import (
+	"encoding/json"
 	"math/big"
 	"strconv"
 	"strings"
@@ -74,6 +75,17 @@ func gridOf(is *space.Issue) (grid, bool) {
 		return g, true
 	}
 	return grid{}, false
+}
+
+// literal is point k as a JSON number.
+func (g grid) literal(k int) json.Number { return json.Number(gridNumber(g.point(k))) }
+
+// gridNumber writes a grid's low, step or point. Grids are built from
+// decimals (JSON literals, or the shortest decimals of float64 bounds and a
+// step checked to be a finite decimal), so every such number is one.
+func gridNumber(r *big.Rat) string {
+	s, _ := decimal(r)
+	return s
 }
 
 // shortest is the shortest decimal that reads back as f, made exact.

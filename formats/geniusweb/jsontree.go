@@ -177,17 +177,21 @@ func (p *parser) line(off int64) int {
 }
 
 // syntax turns a decoder error into a one-line error with line and column.
+// The tokenizer's offsets are unreliable (inside a value they count from
+// the value's start), so the whole input is checked again by
+// json.Unmarshal, whose offsets count up to and including the offending
+// byte.
 func (p *parser) syntax(err error) error {
-	off := int64(len(p.data))
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = se.Offset
-	} else if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-		return shuttle.InFile(p.file, p.line(off), "", "unexpected end of JSON")
+	if uerr := json.Unmarshal(p.data, new(json.RawMessage)); !errors.As(uerr, &se) {
+		return shuttle.InFile(p.file, p.line(int64(len(p.data))), "", "%v", err)
 	}
-	line := p.line(off)
-	col := off - int64(bytes.LastIndexByte(p.data[:max(off-1, 0)], '\n')) - 1
-	return shuttle.InFile(p.file, line, "", "column %d: %s", max(col, 1), err.Error())
+	if se.Offset >= int64(len(p.data)) && strings.HasPrefix(se.Error(), "unexpected end") {
+		return shuttle.InFile(p.file, p.line(int64(len(p.data))), "", "unexpected end of JSON")
+	}
+	pos := int(min(max(se.Offset-1, 0), int64(len(p.data))))
+	nl := bytes.LastIndexByte(p.data[:pos], '\n')
+	return shuttle.InFile(p.file, p.line(int64(pos+1)), "", "column %d: %s", pos-nl, se.Error())
 }
 
 func (p *parser) value(path string, depth int) (*node, error) {
