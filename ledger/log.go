@@ -1,0 +1,332 @@
+package ledger
+
+import (
+	"cmp"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/shuttle-mediation/shuttle"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// A Log is the in-memory, append-only record of one case: its entries in a
+// Merkle tree, the tree heads signed so far, the parties' public keys and
+// their signatures on the agreement. It is safe for concurrent use.
+//
+// The tree is stored as tlog's stored hashes (every complete subtree, about
+// two hashes per entry), so an append costs O(log n) hashing at worst and
+// two on average, and a proof reads O(log n) stored hashes.
+type Log struct {
+	mu      sync.RWMutex
+	caseID  string
+	origin  string
+	key     *Key
+	data    []byte     // canonical entries, back to back
+	ends    []int      // ends[i] is the end of entry i in data
+	hashes  storedHash // tlog stored hashes
+	clock   time.Duration
+	heads   []SignedHead
+	parties map[string]ed25519.PublicKey
+	sigs    []AgreementSignature
+}
+
+// storedHash implements tlog.HashReader over a slice.
+type storedHash []Hash
+
+func (s *storedHash) ReadHashes(indexes []int64) ([]Hash, error) {
+	out := make([]Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(*s)) {
+			return nil, fmt.Errorf("stored hash %d not in the log", x)
+		}
+		out[i] = (*s)[x]
+	}
+	return out, nil
+}
+
+// NewLog starts the log of case caseID, whose heads key signs. The case id
+// is 1 to 128 letters, digits, '.', '_', '~' or '-'.
+func NewLog(caseID string, key *Key) (*Log, error) {
+	if err := checkCaseID(caseID); err != nil {
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: err.Error()}
+	}
+	if key == nil {
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: "ledger: no installation key"}
+	}
+	return &Log{
+		caseID:  caseID,
+		origin:  origin(key.Name(), caseID),
+		key:     key,
+		parties: make(map[string]ed25519.PublicKey),
+	}, nil
+}
+
+// Origin returns the log's name, which its tree heads and the agreement
+// statements carry.
+func (l *Log) Origin() string { return l.origin }
+
+// Len returns the number of entries.
+func (l *Log) Len() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return int64(len(l.ends))
+}
+
+// Append adds e as the next entry and returns its index. Append numbers
+// the entry itself: e.Seq must be 0 or already the next index. The entry's
+// time may not be earlier than the previous entry's or tree head's.
+func (l *Log) Append(e Entry) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := int64(len(l.ends))
+	if e.Seq != 0 && e.Seq != n {
+		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: the next index is %d", l.origin, e.Seq, n)
+	}
+	if e.Time < l.clock {
+		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: time %v is before the log's last time %v", l.origin, n, e.Time, l.clock)
+	}
+	e.Seq = n
+	start := len(l.data)
+	data, err := e.appendCanonical(l.data)
+	if err != nil {
+		l.data = data[:start]
+		return 0, &shuttle.Error{Code: shuttle.EInvalid, Field: fmt.Sprintf("entry %d", n), Message: "ledger " + l.origin, Err: err}
+	}
+	hashes, err := tlog.StoredHashes(n, data[start:], &l.hashes)
+	if err != nil {
+		l.data = data[:start]
+		return 0, fmt.Errorf("ledger %s: append entry %d: %w", l.origin, n, err)
+	}
+	l.hashes = append(l.hashes, hashes...)
+	l.data = data
+	l.ends = append(l.ends, len(data))
+	l.clock = e.Time
+	return n, nil
+}
+
+// canonical returns the stored encoding of entry i.
+func (l *Log) canonical(i int64) []byte {
+	start := 0
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.data[start:l.ends[i]]
+}
+
+// Entry returns entry i, with its body in canonical form.
+func (l *Log) Entry(i int64) (Entry, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if err := l.checkIndex(i, int64(len(l.ends))); err != nil {
+		return Entry{}, err
+	}
+	f, err := parseEntry(l.canonical(i))
+	if err != nil {
+		return Entry{}, fmt.Errorf("ledger %s: entry %d: %w", l.origin, i, err)
+	}
+	return f.entry(), nil
+}
+
+// parseEntry decodes a canonical entry encoding.
+func parseEntry(data []byte) (entryFields, error) {
+	n, err := parseJSON(data)
+	if err != nil {
+		return entryFields{}, err
+	}
+	return decodeEntry(&n)
+}
+
+func (l *Log) checkIndex(i, size int64) error {
+	if i < 0 || i >= size {
+		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no entry %d in a tree of size %d", l.origin, i, size)
+	}
+	return nil
+}
+
+func (l *Log) checkSize(size int64) error {
+	if size < 0 || size > int64(len(l.ends)) {
+		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no tree of size %d: the log has %d entries", l.origin, size, len(l.ends))
+	}
+	return nil
+}
+
+// LeafHash returns the RFC 6962 leaf hash of an entry's canonical
+// encoding: SHA-256(0x00 || canonical).
+func LeafHash(canonical []byte) Hash { return tlog.RecordHash(canonical) }
+
+// Root returns the root hash of the tree of the first size entries.
+func (l *Log) Root(size int64) (Hash, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if err := l.checkSize(size); err != nil {
+		return Hash{}, err
+	}
+	return l.root(size), nil
+}
+
+// Head returns the current, unsigned tree head.
+func (l *Log) Head() TreeHead {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	n := int64(len(l.ends))
+	return TreeHead{Origin: l.origin, Size: n, Root: l.root(n), Time: l.clock}
+}
+
+// root folds the complete subtrees that make up a tree of size entries,
+// one per bit set in size, smallest first (RFC 6962, section 2.1).
+func (l *Log) root(size int64) Hash {
+	if size == 0 {
+		return emptyRoot
+	}
+	var h Hash
+	first := true
+	for level := 0; size>>level > 0; level++ {
+		if size>>level&1 == 0 {
+			continue
+		}
+		sub := l.hashes[tlog.StoredHashIndex(level, size>>level-1)]
+		if first {
+			h, first = sub, false
+		} else {
+			h = tlog.NodeHash(sub, h)
+		}
+	}
+	return h
+}
+
+// emptyRoot is the root of the empty tree: SHA-256 of nothing.
+var emptyRoot Hash = sha256.Sum256(nil)
+
+// InclusionProof proves that entry index is in the tree of the first size
+// entries. CheckInclusion verifies it.
+func (l *Log) InclusionProof(index, size int64) ([]Hash, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if err := l.checkSize(size); err != nil {
+		return nil, err
+	}
+	if err := l.checkIndex(index, size); err != nil {
+		return nil, err
+	}
+	return tlog.ProveRecord(size, index, &l.hashes)
+}
+
+// ConsistencyProof proves that the tree of the first old entries is a
+// prefix of the tree of the first new ones. CheckConsistency verifies it.
+func (l *Log) ConsistencyProof(old, new int64) ([]Hash, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if err := l.checkSize(new); err != nil {
+		return nil, err
+	}
+	if old < 1 || old > new {
+		return nil, shuttle.Errorf(shuttle.EInvalid, "ledger %s: consistency proof from size %d to %d: want 1 <= old <= new", l.origin, old, new)
+	}
+	return tlog.ProveTree(new, old, &l.hashes)
+}
+
+// CheckInclusion checks an inclusion proof that the entry with leaf hash
+// leaf is at index in the tree of size entries whose root is root.
+func CheckInclusion(proof []Hash, index, size int64, leaf, root Hash) error {
+	if err := tlog.CheckRecord(proof, size, root, index, leaf); err != nil {
+		return shuttle.Errorf(shuttle.EInvalid, "inclusion proof of entry %d in tree of size %d: %v", index, size, err)
+	}
+	return nil
+}
+
+// CheckConsistency checks a consistency proof that the tree of old entries
+// with root oldRoot is a prefix of the tree of new entries with root
+// newRoot.
+func CheckConsistency(proof []Hash, old int64, oldRoot Hash, new int64, newRoot Hash) error {
+	if err := tlog.CheckTree(proof, new, newRoot, old, oldRoot); err != nil {
+		return shuttle.Errorf(shuttle.EInvalid, "consistency proof from size %d to %d: %v", old, new, err)
+	}
+	return nil
+}
+
+// Checkpoint signs the current tree head at time now on the case's clock,
+// keeps it for the archive and returns it. If no entry was appended since
+// the last signed head, it returns that head. now may not be earlier than
+// the last entry's time; later entries may not be earlier than now.
+func (l *Log) Checkpoint(now time.Duration) (SignedHead, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if k := len(l.heads); k > 0 && l.heads[k-1].Size == int64(len(l.ends)) {
+		return l.heads[k-1], nil
+	}
+	if now < l.clock {
+		return SignedHead{}, shuttle.Errorf(shuttle.EConflict, "ledger %s: checkpoint at %v, before the log's last time %v", l.origin, now, l.clock)
+	}
+	n := int64(len(l.ends))
+	h := TreeHead{Origin: l.origin, Size: n, Root: l.root(n), Time: now}
+	sh, err := signHead(h, l.key)
+	if err != nil {
+		return SignedHead{}, err
+	}
+	l.heads = append(l.heads, sh)
+	l.clock = now
+	return sh, nil
+}
+
+// Heads returns the tree heads signed so far, oldest first.
+func (l *Log) Heads() []SignedHead {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return slices.Clone(l.heads)
+}
+
+// AddParty records the public key with which party signs the agreement.
+func (l *Log) AddParty(party string, pub ed25519.PublicKey) error {
+	if party == "" || !utf8.ValidString(party) {
+		return shuttle.Errorf(shuttle.EInvalid, "ledger %s: party name %q: want non-empty UTF-8", l.origin, party)
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return shuttle.Errorf(shuttle.EInvalid, "ledger %s: party %s: public key of %d bytes, want %d", l.origin, party, len(pub), ed25519.PublicKeySize)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old, ok := l.parties[party]; ok && !old.Equal(pub) {
+		return shuttle.Errorf(shuttle.EConflict, "ledger %s: party %s already has another key", l.origin, party)
+	}
+	l.parties[party] = slices.Clone(pub)
+	return nil
+}
+
+// AddSignature records party's signature accepting the agreement that is
+// the body of entry index, after checking it against the party's key.
+func (l *Log) AddSignature(party string, index int64, sig []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	pub, ok := l.parties[party]
+	if !ok {
+		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no key for party %q", l.origin, party)
+	}
+	if err := l.checkIndex(index, int64(len(l.ends))); err != nil {
+		return err
+	}
+	f, err := parseEntry(l.canonical(index))
+	if err != nil {
+		return fmt.Errorf("ledger %s: entry %d: %w", l.origin, index, err)
+	}
+	h := AgreementHash(appendCanonical(nil, f.body))
+	if !ed25519.Verify(pub, AgreementStatement(l.origin, index, h), sig) {
+		return shuttle.Errorf(shuttle.EInvalid, "ledger %s: signature of party %s on entry %d does not verify", l.origin, party, index)
+	}
+	s := AgreementSignature{Party: party, Entry: index, Sig: slices.Clone(sig)}
+	i, found := slices.BinarySearchFunc(l.sigs, s, compareSignatures)
+	if found {
+		return shuttle.Errorf(shuttle.EConflict, "ledger %s: party %s already signed entry %d", l.origin, party, index)
+	}
+	l.sigs = slices.Insert(l.sigs, i, s)
+	return nil
+}
+
+// compareSignatures orders signatures as archives list them.
+func compareSignatures(a, b AgreementSignature) int {
+	return cmp.Or(cmp.Compare(a.Entry, b.Entry), compareNames(a.Party, b.Party))
+}

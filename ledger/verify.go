@@ -1,0 +1,541 @@
+package ledger
+
+import (
+	"cmp"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shuttle-mediation/shuttle"
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Options adjust verification.
+type Options struct {
+	// File names the archive in error messages.
+	File string
+	// Mediator is the verifier key the mediator's installation is known
+	// by, obtained independently of the archive. If empty, the key in the
+	// archive's header is taken on trust and the report says so.
+	Mediator string
+	// SavedHeads are signed tree heads that parties saved earlier; each
+	// must be consistent with the archive: nothing removed or rewritten
+	// since.
+	SavedHeads []SavedHead
+}
+
+// A SavedHead is a signed tree head kept by a party, as Log.Checkpoint
+// returned it (SignedHead.Note).
+type SavedHead struct {
+	Name string // file or label, for messages
+	Note []byte
+}
+
+// A Report summarises a verified archive.
+type Report struct {
+	Case            string           `json:"case"`
+	Origin          string           `json:"origin"`
+	Mediator        string           `json:"mediator"`         // verifier key
+	MediatorTrusted bool             `json:"mediator_trusted"` // matched Options.Mediator
+	Entries         int64            `json:"entries"`
+	Root            string           `json:"root"`        // base64 root hash of the final tree
+	Heads           int              `json:"heads"`       // signed tree heads checked
+	SavedHeads      []int64          `json:"saved_heads"` // sizes of the saved heads found consistent
+	Parties         []string         `json:"parties"`     // parties with public keys
+	Signatures      []SignatureCheck `json:"signatures"`  // agreement signatures checked
+}
+
+// A SignatureCheck records one verified agreement signature.
+type SignatureCheck struct {
+	Party string `json:"party"`
+	Entry int64  `json:"entry"`
+}
+
+// String returns the report as a few lines for people.
+func (r *Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "verified: case %s (log %s)\n", r.Case, r.Origin)
+	fmt.Fprintf(&b, "  entries:     %d, final tree root %s\n", r.Entries, r.Root)
+	trust := "taken from the archive; compare it with the installation's published key"
+	if r.MediatorTrusted {
+		trust = "the trusted key"
+	}
+	fmt.Fprintf(&b, "  tree heads:  %d signed by %s (%s)\n", r.Heads, r.Mediator, trust)
+	if len(r.SavedHeads) > 0 {
+		sizes := make([]string, len(r.SavedHeads))
+		for i, s := range r.SavedHeads {
+			sizes[i] = fmt.Sprint(s)
+		}
+		fmt.Fprintf(&b, "  saved heads: %d consistent with the final log (sizes %s)\n", len(r.SavedHeads), strings.Join(sizes, ", "))
+	}
+	if len(r.Signatures) == 0 {
+		fmt.Fprintf(&b, "  agreement:   no signatures (parties with keys: %s)\n", strings.Join(r.Parties, ", "))
+	}
+	for _, s := range r.Signatures {
+		fmt.Fprintf(&b, "  agreement:   signed by %s on entry %d\n", s.Party, s.Entry)
+	}
+	return b.String()
+}
+
+// Verify checks an archive read from r entirely offline and in one pass:
+// the header's signature, every entry's form, sequence number, time and
+// leaf hash, every signed tree head against the entries before it, the
+// agreement signatures, and the saved heads in opts. An error is a
+// *shuttle.Error naming the first place that fails: the line, and the
+// entry, tree head or signature.
+func Verify(r io.Reader, opts Options) (*Report, error) {
+	v := verifier{opts: opts}
+	if err := v.run(r); err != nil {
+		return nil, err
+	}
+	return &v.report, nil
+}
+
+// VerifyFile verifies the archive at path, and that each saved head file
+// (a signed tree head a party kept) is consistent with it.
+func VerifyFile(path string, savedHeads ...string) (*Report, error) {
+	opts := Options{File: path}
+	for _, p := range savedHeads {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, &shuttle.Error{Code: shuttle.ENotFound, File: p, Message: "read saved tree head", Err: err}
+		}
+		opts.SavedHeads = append(opts.SavedHeads, SavedHead{Name: p, Note: b})
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &shuttle.Error{Code: shuttle.ENotFound, File: path, Message: "open archive", Err: err}
+	}
+	defer f.Close()
+	return Verify(f, opts)
+}
+
+// An Archive is a verified archive read into memory.
+type Archive struct {
+	Case       string
+	Origin     string
+	Mediator   string // verifier key
+	Parties    map[string]ed25519.PublicKey
+	Signatures []AgreementSignature
+	Entries    []Entry
+	Heads      []SignedHead
+	leaves     []Hash
+}
+
+// ReadArchive verifies the archive read from r as Verify does and returns
+// its contents.
+func ReadArchive(r io.Reader, opts Options) (*Archive, *Report, error) {
+	a := &Archive{Parties: make(map[string]ed25519.PublicKey)}
+	v := verifier{opts: opts, archive: a}
+	if err := v.run(r); err != nil {
+		return nil, nil, err
+	}
+	a.Case, a.Origin, a.Mediator = v.hdr.caseID, v.origin, v.hdr.mediator
+	for _, p := range v.hdr.parties {
+		a.Parties[p.name] = p.pub
+	}
+	a.Signatures = v.hdr.sigs
+	return a, &v.report, nil
+}
+
+// VerifyConsistency checks that savedHead, a signed tree head a party kept,
+// is signed by the archive's mediator and describes a prefix of the
+// archived log: nothing was removed or rewritten since.
+func (a *Archive) VerifyConsistency(savedHead []byte) error {
+	med, err := note.NewVerifier(a.Mediator)
+	if err != nil {
+		return fmt.Errorf("archive mediator key: %w", err)
+	}
+	sh, err := openHead(savedHead, med, a.Origin)
+	if err != nil {
+		return &shuttle.Error{Code: shuttle.EInvalid, Field: "saved tree head", Message: err.Error()}
+	}
+	if err := savedBeyond("", sh, int64(len(a.Entries))); err != nil {
+		return err
+	}
+	tree := newTree()
+	for _, leaf := range a.leaves[:sh.Size] {
+		tree.Append(leaf[:], nil)
+	}
+	return savedMismatch("", sh, treeRoot(tree))
+}
+
+// savedBeyond reports a saved head larger than the archived log.
+func savedBeyond(name string, sh SignedHead, entries int64) error {
+	if sh.Size > entries {
+		return &shuttle.Error{Code: shuttle.EInvalid, File: name, Field: fmt.Sprintf("saved tree head at size %d", sh.Size),
+			Message: fmt.Sprintf("the archive has only %d entries: entries were removed since", entries)}
+	}
+	return nil
+}
+
+// savedMismatch reports a saved head whose root is not the archived log's
+// at the same size.
+func savedMismatch(name string, sh SignedHead, root Hash) error {
+	if root != sh.Root {
+		return &shuttle.Error{Code: shuttle.EInvalid, File: name, Field: fmt.Sprintf("saved tree head at size %d", sh.Size),
+			Message: fmt.Sprintf("root %s, but the archive's first %d entries give %s: the log was rewritten since", sh.Root, sh.Size, root)}
+	}
+	return nil
+}
+
+var treeFactory = compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+
+func newTree() *compact.Range { return treeFactory.NewEmptyRange(0) }
+
+// treeRoot returns the root of a compact range that starts at 0.
+func treeRoot(r *compact.Range) Hash {
+	root, err := r.GetRootHash(nil)
+	if err != nil || root == nil {
+		return emptyRoot // an empty range; ranges here always start at 0
+	}
+	return Hash(root)
+}
+
+// A verifier checks an archive line by line, keeping only the compact
+// range of the tree (O(log n) hashes) and what is still to be checked.
+type verifier struct {
+	opts    Options
+	archive *Archive // if non-nil, collects what was verified
+	line    int
+	hdr     header
+	med     note.Verifier
+	origin  string
+	tree    *compact.Range
+	n       int64         // entries so far
+	clock   time.Duration // time of the last entry or head
+	head    int           // index in hdr.heads of the next tree head
+	sigs    []AgreementSignature
+	saved   []savedHead // sorted by size; consumed as the log grows
+	scratch []byte
+	report  Report
+}
+
+type savedHead struct {
+	SignedHead
+	name string
+}
+
+// fail returns the error for the current line.
+func (v *verifier) fail(field, format string, args ...any) error {
+	return &shuttle.Error{Code: shuttle.EInvalid, File: v.opts.File, Line: v.line, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func (v *verifier) run(r io.Reader) error {
+	lr := newLineReader(r)
+	for {
+		line, err := lr.next()
+		v.line = lr.line
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, errNoNewline) || errors.Is(err, errLongLine) {
+				return v.fail("", "%v", err)
+			}
+			return fmt.Errorf("read %s: %w", cmp.Or(v.opts.File, "archive"), err)
+		}
+		if v.line == 1 {
+			err = v.header(line)
+		} else {
+			err = v.record(line)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return v.finish()
+}
+
+func (v *verifier) header(line []byte) error {
+	n, scratch, err := canonicalLine(line, v.scratch)
+	v.scratch = scratch
+	if err != nil {
+		return v.fail("header", "%v", err)
+	}
+	if !n.hasKeys("header") {
+		return v.fail("header", `the first line must be the archive header {"header":{...}}`)
+	}
+	h := &n.kids[0]
+	if h.kind == kObject {
+		if f := h.member("format"); f != nil && f.kind == kString && string(f.str) != archiveFormat {
+			return &shuttle.Error{Code: shuttle.EUnsupported, File: v.opts.File, Line: v.line, Field: "header.format",
+				Message: fmt.Sprintf("archive format %q, this reader knows %q", f.str, archiveFormat)}
+		}
+	}
+	if !h.hasKeys("case", "format", "heads", "mediator", "parties", "sig", "signatures") {
+		return v.fail("header", "want members case, format, heads, mediator, parties, sig and signatures")
+	}
+	hd := &v.hdr
+	caseID, format, heads, mediator, parties, sig, sigs := &h.kids[0], &h.kids[1], &h.kids[2], &h.kids[3], &h.kids[4], &h.kids[5], &h.kids[6]
+	if format.kind != kString {
+		return v.fail("header.format", "want %q", archiveFormat)
+	}
+	if caseID.kind != kString {
+		return v.fail("header.case", "want a string")
+	}
+	hd.caseID = string(caseID.str)
+	if err := checkCaseID(hd.caseID); err != nil {
+		return v.fail("header.case", "%v", err)
+	}
+	if mediator.kind != kString {
+		return v.fail("header.mediator", "want a verifier key string")
+	}
+	hd.mediator = string(mediator.str)
+	if v.med, err = note.NewVerifier(hd.mediator); err != nil {
+		return v.fail("header.mediator", "verifier key %q: %v", hd.mediator, err)
+	}
+	if v.opts.Mediator != "" && v.opts.Mediator != hd.mediator {
+		return v.fail("header.mediator", "key %s is not the trusted key %s", hd.mediator, v.opts.Mediator)
+	}
+	v.origin = origin(v.med.Name(), hd.caseID)
+
+	if heads.kind != kArray || len(heads.kids) == 0 {
+		return v.fail("header.heads", "want a non-empty array of tree sizes")
+	}
+	for i, s := range heads.kids {
+		if s.kind != kNumber || s.num < 0 || s.num != float64(int64(s.num)) || i > 0 && int64(s.num) <= hd.heads[i-1] {
+			return v.fail("header.heads", "want increasing non-negative integers")
+		}
+		hd.heads = append(hd.heads, int64(s.num))
+	}
+	final := hd.heads[len(hd.heads)-1]
+
+	if parties.kind != kObject {
+		return v.fail("header.parties", "want an object of public keys by party")
+	}
+	for i, name := range parties.keys {
+		field := "header.parties." + string(name)
+		pub, ok := []byte(nil), parties.kids[i].kind == kString
+		if ok {
+			pub, ok = decodeBase64(parties.kids[i].str, ed25519.PublicKeySize)
+		}
+		if len(name) == 0 || !ok {
+			return v.fail(field, "want a non-empty party name and its base64 ed25519 public key")
+		}
+		hd.parties = append(hd.parties, party{string(name), pub})
+		v.report.Parties = append(v.report.Parties, string(name))
+	}
+
+	if sigs.kind != kArray {
+		return v.fail("header.signatures", "want an array")
+	}
+	for i := range sigs.kids {
+		s := &sigs.kids[i]
+		field := fmt.Sprintf("header.signatures[%d]", i)
+		if !s.hasKeys("entry", "party", "sig") {
+			return v.fail(field, "want members entry, party and sig")
+		}
+		e, p, sg := &s.kids[0], &s.kids[1], &s.kids[2]
+		if e.kind != kNumber || e.num < 0 || e.num >= float64(final) || e.num != float64(int64(e.num)) {
+			return v.fail(field, "entry: want the index of an entry in the log (0 to %d)", final-1)
+		}
+		if p.kind != kString || !slices.ContainsFunc(hd.parties, func(q party) bool { return q.name == string(p.str) }) {
+			return v.fail(field, "party: want a party listed in header.parties")
+		}
+		var sb []byte
+		ok := sg.kind == kString
+		if ok {
+			sb, ok = decodeBase64(sg.str, ed25519.SignatureSize)
+		}
+		if !ok {
+			return v.fail(field, "sig: want a base64 ed25519 signature")
+		}
+		as := AgreementSignature{Party: string(p.str), Entry: int64(e.num), Sig: sb}
+		if i > 0 && compareSignatures(hd.sigs[i-1], as) >= 0 {
+			return v.fail(field, "signatures not in order of entry and party, or repeated")
+		}
+		hd.sigs = append(hd.sigs, as)
+	}
+	v.sigs = hd.sigs
+
+	var ok bool
+	if sig.kind == kString {
+		hd.sig, ok = decodeBase64(sig.str, ed25519.SignatureSize)
+	}
+	if !ok {
+		return v.fail("header.sig", "want a base64 ed25519 signature")
+	}
+	if !v.med.Verify(hd.signedMessage(), hd.sig) {
+		return v.fail("header.sig", "the mediator's signature on the header does not verify: the header was altered")
+	}
+
+	for _, s := range v.opts.SavedHeads {
+		sh, err := openHead(s.Note, v.med, v.origin)
+		if err != nil {
+			return &shuttle.Error{Code: shuttle.EInvalid, File: s.Name, Field: "saved tree head", Message: err.Error()}
+		}
+		if err := savedBeyond(s.Name, sh, final); err != nil {
+			return err
+		}
+		v.saved = append(v.saved, savedHead{sh, s.Name})
+	}
+	slices.SortStableFunc(v.saved, func(a, b savedHead) int { return cmp.Compare(a.Size, b.Size) })
+
+	v.tree = newTree()
+	v.report.Case, v.report.Origin, v.report.Mediator = hd.caseID, v.origin, hd.mediator
+	v.report.MediatorTrusted = v.opts.Mediator != ""
+	return v.compareSaved()
+}
+
+// compareSaved compares the saved heads of the current size with the tree.
+func (v *verifier) compareSaved() error {
+	for len(v.saved) > 0 && v.saved[0].Size == v.n {
+		s := v.saved[0]
+		if err := savedMismatch(s.name, s.SignedHead, treeRoot(v.tree)); err != nil {
+			return err
+		}
+		v.report.SavedHeads = append(v.report.SavedHeads, s.Size)
+		v.saved = v.saved[1:]
+	}
+	return nil
+}
+
+func (v *verifier) record(line []byte) error {
+	n, scratch, err := canonicalLine(line, v.scratch)
+	v.scratch = scratch
+	if err != nil {
+		return v.fail("", "%s: %v", v.where(), err)
+	}
+	switch {
+	case n.hasKeys("entry", "leaf"):
+		return v.entry(line, &n)
+	case n.hasKeys("head"):
+		return v.treeHead(&n.kids[0])
+	}
+	return v.fail("", `%s: want an entry {"entry":{...},"leaf":"..."} or a tree head {"head":"..."}`, v.where())
+}
+
+// where says where in the log the current line is, for lines that are
+// not recognisably an entry or a head.
+func (v *verifier) where() string {
+	if v.n == 0 {
+		return "record before entry 0"
+	}
+	return fmt.Sprintf("record after entry %d", v.n-1)
+}
+
+func (v *verifier) entry(line []byte, n *node) error {
+	field := fmt.Sprintf("entry %d", v.n)
+	final := v.hdr.heads[len(v.hdr.heads)-1]
+	if v.n >= final {
+		return v.fail(field, "beyond the final tree head at size %d: an entry was inserted or the final head replaced", final)
+	}
+	if next := v.hdr.heads[v.head]; next == v.n {
+		return v.fail(fmt.Sprintf("tree head at size %d", next), "missing before this line")
+	}
+	f, err := decodeEntry(&n.kids[0])
+	if err != nil {
+		return v.fail(field, "%v", err)
+	}
+	if f.seq != v.n {
+		what := "an entry was removed, reordered or inserted"
+		if f.seq > v.n {
+			what = fmt.Sprintf("entries %d to %d are missing or out of order", v.n, f.seq-1)
+		}
+		return v.fail(field, "sequence number %d out of place: %s", f.seq, what)
+	}
+	if f.time < v.clock {
+		return v.fail(field, "time %v is before the previous entry's or tree head's %v", f.time, v.clock)
+	}
+	leafNode := &n.kids[1]
+	recorded, ok := []byte(nil), leafNode.kind == kString
+	if ok {
+		recorded, ok = decodeBase64(leafNode.str, tlog.HashSize)
+	}
+	if !ok {
+		return v.fail(field, "leaf: want a base64 SHA-256 hash")
+	}
+	canonical := line[len(entryPrefix) : len(line)-len(leafInfix)-len(leafNode.str)-3]
+	leaf := LeafHash(canonical)
+	if string(leaf[:]) != string(recorded) {
+		return v.fail(field, "leaf hash %s, but the entry hashes to %s: the entry or its leaf hash was altered", Hash(recorded), leaf)
+	}
+	if err := v.tree.Append(leaf[:], nil); err != nil {
+		return fmt.Errorf("ledger: %w", err) // only on a mismatched range, which newTree rules out
+	}
+	for len(v.sigs) > 0 && v.sigs[0].Entry == v.n {
+		if err := v.agreementSignature(v.sigs[0], &f); err != nil {
+			return err
+		}
+		v.sigs = v.sigs[1:]
+	}
+	v.clock = f.time
+	v.n++
+	if v.archive != nil {
+		v.archive.Entries = append(v.archive.Entries, f.entry())
+		v.archive.leaves = append(v.archive.leaves, leaf)
+	}
+	return v.compareSaved()
+}
+
+func (v *verifier) agreementSignature(s AgreementSignature, f *entryFields) error {
+	h := AgreementHash(appendCanonical(nil, f.body))
+	i := slices.IndexFunc(v.hdr.parties, func(p party) bool { return p.name == s.Party })
+	if !ed25519.Verify(v.hdr.parties[i].pub, AgreementStatement(v.origin, s.Entry, h), s.Sig) {
+		return v.fail(fmt.Sprintf("signature of party %s on entry %d", s.Party, s.Entry),
+			"does not verify over the agreement hash %s: the entry, the key or the signature was altered", h)
+	}
+	v.report.Signatures = append(v.report.Signatures, SignatureCheck{Party: s.Party, Entry: s.Entry})
+	return nil
+}
+
+func (v *verifier) treeHead(n *node) error {
+	if v.head >= len(v.hdr.heads) {
+		return v.fail("tree head", "after the final tree head at size %d", v.hdr.heads[len(v.hdr.heads)-1])
+	}
+	size := v.hdr.heads[v.head]
+	field := fmt.Sprintf("tree head at size %d", size)
+	if n.kind != kString {
+		return v.fail(field, "want a signed note string")
+	}
+	sh, err := openHead(n.str, v.med, v.origin)
+	if err != nil {
+		return v.fail(field, "%v", err)
+	}
+	if sh.Size != size {
+		return v.fail(field, "the head has size %d: heads were removed, reordered or replaced", sh.Size)
+	}
+	if v.n != size {
+		return v.fail(field, "comes after %d entries: entries %d to %d are missing", v.n, v.n, size-1)
+	}
+	if root := treeRoot(v.tree); root != sh.Root {
+		from := int64(0)
+		if v.head > 0 {
+			from = v.hdr.heads[v.head-1]
+		}
+		return v.fail(field, "root %s, but the entries give %s: entries %d to %d were altered with their leaf hashes", sh.Root, root, from, size-1)
+	}
+	if sh.Time < v.clock {
+		return v.fail(field, "time %v is before the last entry's %v", sh.Time, v.clock)
+	}
+	v.clock = sh.Time
+	v.head++
+	v.report.Heads++
+	if v.archive != nil {
+		v.archive.Heads = append(v.archive.Heads, SignedHead{TreeHead: sh.TreeHead, Note: append([]byte(nil), sh.Note...)})
+	}
+	return nil
+}
+
+func (v *verifier) finish() error {
+	if v.line == 0 {
+		return v.fail("header", "empty archive")
+	}
+	if v.head < len(v.hdr.heads) {
+		v.line++
+		return v.fail("end of archive", "after %d entries and %d tree heads; the header lists %d heads up to size %d: the archive was truncated",
+			v.n, v.head, len(v.hdr.heads), v.hdr.heads[len(v.hdr.heads)-1])
+	}
+	v.report.Entries = v.n
+	v.report.Root = treeRoot(v.tree).String()
+	return nil
+}
