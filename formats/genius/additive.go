@@ -3,6 +3,7 @@ package genius
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/shuttle-mediation/shuttle"
@@ -38,11 +39,12 @@ func (w where) additive(us *element, d *space.Domain) (*utility.Profile, error) 
 		Evals:   make([][]float64, len(d.Issues)),
 		Shapes:  make([]*utility.Shape, len(d.Issues)),
 	}
+	points := pointScale(us)
 	raw := make([][]float64, len(d.Issues))
 	for i := range d.Issues {
 		switch d.Issues[i].Kind {
 		case space.Discrete:
-			raw[i], err = w.evaluations(decls[i], &d.Issues[i], p)
+			raw[i], err = w.evaluations(decls[i], &d.Issues[i], points, p)
 		case space.Integer:
 			a.Shapes[i], err = w.integerEvaluator(decls[i], p)
 		case space.Real:
@@ -52,7 +54,7 @@ func (w where) additive(us *element, d *space.Domain) (*utility.Profile, error) 
 			return nil, err
 		}
 	}
-	if pointScale(us) {
+	if points {
 		err = w.points(us, d, a, raw, p)
 	} else {
 		err = w.standard(us, d, a, raw, p)
@@ -156,10 +158,11 @@ func (w where) weights(obj *element, decls []*declared) ([]float64, error) {
 	return out, nil
 }
 
-// evaluations reads the raw evaluation of every value of a discrete issue.
-// When an item is listed twice the last one counts, as in GENIUS, whose
-// evaluator keeps items in a map.
-func (w where) evaluations(dc *declared, is *space.Issue, p *utility.Profile) ([]float64, error) {
+// evaluations reads the raw evaluation of every value of a discrete issue,
+// which only GeniusBI's points may make negative. When an item is listed
+// twice the last one counts, as in GENIUS, whose evaluator keeps items in a
+// map.
+func (w where) evaluations(dc *declared, is *space.Issue, points bool, p *utility.Profile) ([]float64, error) {
 	raw := make([]float64, len(is.Values))
 	seen := make([]bool, len(is.Values))
 	for _, it := range dc.el.all("item") {
@@ -171,6 +174,9 @@ func (w where) evaluations(dc *declared, is *space.Issue, p *utility.Profile) ([
 		e, err := w.number(it, "evaluation")
 		if err != nil {
 			return nil, err
+		}
+		if e < 0 && !points {
+			return nil, w.errorf(it, "evaluation %g of %q in issue %q is negative", e, label, is.Name)
 		}
 		if seen[v] {
 			p.Notes = append(p.Notes, fmt.Sprintf("issue %q lists value %q twice (evaluations %g and %g): the last is used, as GENIUS does", is.Name, label, raw[v], e))
@@ -272,13 +278,7 @@ func (w where) standard(us *element, d *space.Domain, a *utility.Additive, raw [
 		if r == nil {
 			continue
 		}
-		top := math.Inf(-1)
-		for v, e := range r {
-			if e < 0 {
-				return w.errorf(us, "issue %q: evaluation %g of %q is negative", d.Issues[i].Name, e, d.Issues[i].Values[v])
-			}
-			top = max(top, e)
-		}
+		top := slices.Max(r)
 		ev := make([]float64, len(r))
 		if top < tinyMax {
 			p.Notes = append(p.Notes, fmt.Sprintf("issue %q: every evaluation is below %g, so GENIUS values the issue 0", d.Issues[i].Name, tinyMax))

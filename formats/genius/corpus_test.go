@@ -17,9 +17,9 @@ import (
 // refusals lists the folders of shared/domains that must not load, with the
 // error code and the message part that says why.
 var refusals = map[string]struct{ code, message string }{
-	"genius-templates/2nd_hand_car":                          {shuttle.EUnsupported, `car_dealer.xml:88: <issue>: issue type "price" is not supported`},
+	"genius-templates/2nd_hand_car":                           {shuttle.EUnsupported, `car_dealer.xml:88: <issue>: issue type "price" is not supported`},
 	"genius-templates/ANAC2015/group10-building_construction": {shuttle.EInvalid, "building_construction_util1.xml:2: <objective>: every issue weight is zero"},
-	"genius-templates/Railway":                               {shuttle.EUnsupported, `Copy of MinisterProfile.xml:2: <utility_space>: type="constraint" profiles`},
+	"genius-templates/Railway":                                {shuttle.EUnsupported, `Copy of MinisterProfile.xml:2: <utility_space>: type="constraint" profiles`},
 }
 
 // parties pins how many profiles folders whose files need telling apart

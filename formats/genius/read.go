@@ -97,6 +97,11 @@ func holdsUtilities(obj *element) bool {
 	if obj.first("weight") != nil {
 		return true
 	}
+	for _, sub := range obj.all("objective") {
+		if holdsUtilities(sub) {
+			return true
+		}
+	}
 	for _, is := range obj.all("issue") {
 		if is.first("evaluator") != nil {
 			return true
