@@ -12,18 +12,19 @@ type axis struct {
 }
 
 // niceAxis covers [lo, hi] with about target ticks at multiples of 1, 2 or
-// 5 × 10^k, extending the range to the nearest ticks outside it. An empty
-// range is widened to include zero (or to [0, 1] at zero), which is the
-// honest baseline for the quantities charted here.
+// 5 × 10^k, extending the range to the nearest ticks outside it. A range too
+// narrow to label (all values equal, up to rounding noise) is widened to
+// include zero, and to a unit range if it is all zero: zero is the honest
+// baseline for the counts, rates and utilities charted here.
 func niceAxis(lo, hi float64, target int) axis {
-	if lo == hi {
-		switch {
-		case lo > 0:
-			lo = 0
-		case lo < 0:
-			hi = 0
-		default:
-			hi = 1
+	if hi-lo < minSpan*max(1, math.Abs(lo), math.Abs(hi)) {
+		lo, hi = min(lo, 0), max(hi, 0)
+		if hi-lo < minSpan {
+			// Zero and rounding noise: a unit range on the noise's side.
+			lo, hi = math.Floor(lo), math.Ceil(hi)
+			if lo == hi {
+				hi = lo + 1
+			}
 		}
 	}
 	raw := (hi - lo) / float64(max(target, 1))
@@ -51,9 +52,13 @@ func niceAxis(lo, hi float64, target int) axis {
 		lo:       math.Floor(lo/step+1e-9) * step,
 		hi:       math.Ceil(hi/step-1e-9) * step,
 		step:     step,
-		decimals: min(dec, 15),
+		decimals: dec,
 	}
 }
+
+// minSpan is the narrowest range, relative to the magnitude of its ends,
+// that niceAxis labels as it is.
+const minSpan = 1e-9
 
 // unitAxis is the [0, 1] axis of utilities, ticked for a plot length in
 // pixels.

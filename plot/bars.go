@@ -86,7 +86,12 @@ func (b *Bars) WriteSVG(out io.Writer) error {
 	}
 
 	items := b.legend()
-	area := box{x: margin + yTitleRoom(ya), y: headerHeight(b.Title, b.Subtitle) + 8, w: plotW, h: barsHeight}
+	left := margin + yTitleRoom(ya)
+	if rotate {
+		// The first rotated label reaches left of its group's middle.
+		left = max(left, margin+min(widest, catMaxWidth)*math.Cos(catAngle*math.Pi/180)-groupW/2)
+	}
+	area := box{x: left, y: headerHeight(b.Title, b.Subtitle) + 8, w: plotW, h: barsHeight}
 	below := catH
 	if b.XLabel != "" {
 		below += 24
@@ -118,7 +123,7 @@ func (b *Bars) WriteSVG(out io.Writer) error {
 			}
 			x0 := cx - barW*float64(len(b.Series))/2
 			for s, ser := range b.Series {
-				w.bar(x0+float64(s)*barW, barW, ys, ser.Values[c], seriesColors[s%len(seriesColors)],
+				w.bar(x0+float64(s)*barW, barW, ys, ser.Values[c], barColors[s%len(barColors)],
 					barTooltip(ser.Label, cat, ser.Values[c]))
 			}
 		}
@@ -129,13 +134,16 @@ func (b *Bars) WriteSVG(out io.Writer) error {
 	})
 }
 
+// barColors are the series colours without black, which would hide the
+// error bars.
+var barColors = append(seriesColors[:len(seriesColors)-1:len(seriesColors)-1], "#999999")
+
 // bar draws one estimate in the slot [x, x+width): a bar from zero to the
-// mean and an error bar over the interval, stroked twice (white under ink)
-// so that it shows on bars of any colour.
+// mean and an error bar over the interval.
 func (w *writer) bar(x, width float64, ys scale, e Estimate, color raw, tooltip string) {
 	cx := x + width/2
 	if e.Missing {
-		w.text(cx+4, ys.at(0)-6, font{size: 10, fill: inkSoft, rotate: -90}, "n/a", 0)
+		w.text(cx+4, ys.at(0)-6, font{size: 11, fill: inkSoft, rotate: -90}, "n/a", 0)
 		return
 	}
 	top, bottom := ys.at(max(e.Mean, 0)), ys.at(min(e.Mean, 0))
@@ -143,11 +151,10 @@ func (w *writer) bar(x, width float64, ys scale, e Estimate, color raw, tooltip 
 		x+1, top, width-2, bottom-top, color, tooltip)
 	if e.High > e.Low {
 		half := min(width*0.5, 12) / 2
-		for _, st := range []raw{strokeStyle("#ffffff", "", 3.5), strokeStyle(ink, "", 1.5)} {
-			w.line(cx, ys.at(e.Low), cx, ys.at(e.High), st)
-			w.line(cx-half, ys.at(e.Low), cx+half, ys.at(e.Low), st)
-			w.line(cx-half, ys.at(e.High), cx+half, ys.at(e.High), st)
-		}
+		st := strokeStyle(ink, "", 1.5)
+		w.line(cx, ys.at(e.Low), cx, ys.at(e.High), st)
+		w.line(cx-half, ys.at(e.Low), cx+half, ys.at(e.Low), st)
+		w.line(cx-half, ys.at(e.High), cx+half, ys.at(e.High), st)
 	}
 }
 
@@ -168,7 +175,7 @@ func (b *Bars) legend() []legendItem {
 	}
 	items := make([]legendItem, len(b.Series))
 	for s, ser := range b.Series {
-		color := seriesColors[s%len(seriesColors)]
+		color := barColors[s%len(barColors)]
 		items[s] = legendItem{
 			label: seriesLabel(ser.Label, s),
 			swatch: func(w *writer, x, y float64) {

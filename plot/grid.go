@@ -184,6 +184,7 @@ func (g *Grid) legendContent() spaceLegend {
 	l := spaceLegend{
 		outcomes:  len(g.Outcomes),
 		frontier:  len(g.Frontier),
+		projected: len(g.Parties) > 2,
 		marks:     g.marks(),
 		agreement: g.Agreement,
 	}

@@ -160,14 +160,16 @@ const (
 	cloudCell               = 2.0
 	planePad                = 8.0 // keeps marks at 0 and 1 off the frame
 	shadeOpacity            = 0.06
-	cloudDot                = 2.6
+	cloudDot                = 3.0
 	frontierDot             = 5.0
 	minArrowSegment         = 18.0
 	pathFirstOpacity        = 0.3
-	reservationLabelPortion = 0.45
+	reservationLabelPortion = 0.75
 )
 
-var pathColors = []raw{"#332288", "#882255", "#117733", "#AA4499", "#44AA99", "#999933", "#6699CC"}
+// pathColors are dark and unlike the frontier's blue and the marks'
+// colours, so that paths crossing them stay distinct.
+var pathColors = []raw{"#1a1a1a", "#7B3294", "#8C510A", "#44AA99", "#AA3377", "#666666"}
 
 // plane draws p inside area: axes, shading, cloud, reservation lines,
 // frontier, paths, bargaining solutions, agreement.
@@ -264,12 +266,20 @@ func (w *writer) cloud(pts []Point, xs, ys scale) {
 	}
 	for _, lv := range cloudLevels {
 		var d strings.Builder
+		// Moves are relative, between neighbouring cells mostly: short
+		// integers.
+		px, py := 0.0, 0.0
 		for i, n := range counts {
-			if n >= lv.min && n <= lv.max {
-				x := x0 + float64(i%cols)*cloudCell
-				y := y0 + float64(i/cols)*cloudCell
-				d.WriteString("M" + num(x) + " " + num(y) + "h0")
+			if n < lv.min || n > lv.max {
+				continue
 			}
+			x, y := float64(i%cols)*cloudCell, float64(i/cols)*cloudCell
+			if d.Len() == 0 {
+				d.WriteString("M" + num(x0+x) + " " + num(y0+y) + "h0")
+			} else {
+				d.WriteString("m" + num(x-px) + " " + num(y-py) + "h0")
+			}
+			px, py = x, y
 		}
 		if d.Len() > 0 {
 			w.f(`<path d="%s" stroke="%s" stroke-width="%s" stroke-linecap="round"/>`+"\n",
@@ -290,8 +300,8 @@ var cloudLevels = []struct {
 	{5, math.MaxInt32, "#555555"},
 }
 
-// frontier draws every frontier point as a dot and joins the non-dominated
-// ones by their staircase.
+// frontier joins the non-dominated points of pts by their staircase and
+// draws every point as a dot, pale if another point dominates it.
 func (w *writer) frontier(pts []Point, xs, ys scale) {
 	if len(pts) == 0 {
 		return
@@ -310,12 +320,23 @@ func (w *writer) frontier(pts []Point, xs, ys scale) {
 		w.f(`<path d="%s" fill="none" stroke="%s" stroke-width="2" stroke-linejoin="round"/>`+"\n",
 			raw(d.String()), frontierColor)
 	}
-	d.Reset()
+	var pale, solid strings.Builder
 	for _, q := range pts {
-		d.WriteString("M" + num(xs.at(q.X)) + " " + num(ys.at(q.Y)) + "h0")
+		dot := "M" + num(xs.at(q.X)) + " " + num(ys.at(q.Y)) + "h0"
+		// nd has strictly increasing X, so a binary search finds q in it.
+		i, found := slices.BinarySearchFunc(nd, q.X, func(p Point, x float64) int { return cmp.Compare(p.X, x) })
+		if found && nd[i].Y == q.Y {
+			solid.WriteString(dot)
+		} else {
+			pale.WriteString(dot)
+		}
+	}
+	if pale.Len() > 0 {
+		w.f(`<path d="%s" stroke="%s" stroke-opacity="0.4" stroke-width="%s" stroke-linecap="round"/>`+"\n",
+			raw(pale.String()), frontierColor, frontierDot-1)
 	}
 	w.f(`<path d="%s" stroke="%s" stroke-width="%s" stroke-linecap="round"/>`+"\n",
-		raw(d.String()), frontierColor, frontierDot)
+		raw(solid.String()), frontierColor, frontierDot)
 }
 
 // nondominated returns the points of pts that no other point of pts weakly
@@ -391,10 +412,12 @@ func (w *writer) agreement(x, y, r float64) {
 // party's utility.
 type spaceLegend struct {
 	outcomes, frontier int
-	reservation        bool
-	marks              [4][]float64
-	paths              []pathSummary
-	agreement          []float64
+	// projected says the frontier is of more parties than a panel shows.
+	projected   bool
+	reservation bool
+	marks       [4][]float64
+	paths       []pathSummary
+	agreement   []float64
 }
 
 type pathSummary struct {
@@ -446,6 +469,9 @@ func (l spaceLegend) items() ([]legendItem, []string) {
 				w.f(`<circle cx="%s" cy="%s" r="2.5" fill="%s"/>`+"\n", x+15, y+5, frontierColor)
 			},
 		})
+		if l.projected {
+			notes = append(notes, "pale blue: on the frontier of all parties,", "not of the two in the panel")
+		}
 	}
 	if l.reservation {
 		items = append(items, legendItem{
@@ -460,7 +486,8 @@ func (l spaceLegend) items() ([]legendItem, []string) {
 		}
 		bm := bargainingMarks[i]
 		items = append(items, legendItem{
-			label: bm.name + " " + coords(m),
+			label:  bm.name,
+			detail: coords(m),
 			swatch: func(w *writer, x, y float64) {
 				w.marker(bm.shape, x+legendSwatch/2, y, bm.r*0.85, markStyle(bm.fill))
 			},
@@ -484,7 +511,8 @@ func (l spaceLegend) items() ([]legendItem, []string) {
 	}
 	if l.agreement != nil {
 		items = append(items, legendItem{
-			label: "agreement " + coords(l.agreement),
+			label:  "agreement",
+			detail: coords(l.agreement),
 			swatch: func(w *writer, x, y float64) {
 				w.agreement(x+legendSwatch/2, y, 7)
 			},

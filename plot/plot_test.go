@@ -212,7 +212,7 @@ func mediatedPlane(t testing.TB) *Plane {
 	s := readSpace(t, "englandzimbabwe.csv")
 	res := []float64{0.35, 0.3}
 	nash, kalai, egal, welfare := solutions(s.rows, res)
-	texts := climb(s.rows, s.rows[40])
+	texts := climb(s.rows, s.rows[251])
 	return &Plane{
 		Subtitle:    "ANAC 2010 England–Zimbabwe, 576 outcomes; reservation values and mediator illustrative",
 		Parties:     [2]string{s.parties[0], s.parties[1]},

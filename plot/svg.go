@@ -151,7 +151,11 @@ type font struct {
 // baseline as ft.anchor says. Text longer than max pixels (when max > 0) is
 // shortened; the full text is then kept as a tooltip.
 func (w *writer) text(x, y float64, ft font, s string, max float64) {
-	shown, cut := fit(s, ft.size, max)
+	est := ft.size
+	if ft.bold {
+		est *= 1.1 // bold glyphs are wider
+	}
+	shown, cut := fit(s, est, max)
 	w.f(`<text x="%s" y="%s" font-size="%s"`, x, y, ft.size)
 	if ft.anchor != "" && ft.anchor != "start" {
 		w.f(` text-anchor="%s"`, ft.anchor)
