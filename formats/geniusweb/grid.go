@@ -20,10 +20,37 @@ const maxExponent = 400
 // A grid is the exact decimal lattice of a GeniusWeb range issue: the
 // points low + k*step for k < n. GeniusWeb computes with decimals, so bids
 // and utilities are matched against these exact points; float64 only
-// appears when a point is evaluated.
+// appears when a point is evaluated. The zero grid (n == 0) stands for an
+// issue without one.
 type grid struct {
 	low, step *big.Rat
 	n         int
+	// When low and step share a denominator den and every numerator fits in
+	// float64's 53 bits, point k is (num0 + k*dnum) / den: one correctly
+	// rounded division of exact numbers, the nearest float64 to the point,
+	// without big.Rat.
+	fast       bool
+	num0, dnum int64
+	den        float64
+}
+
+func newGrid(low, step *big.Rat, n int) grid {
+	g := grid{low: low, step: step, n: n}
+	const limit = 1 << 53
+	den := new(big.Int).GCD(nil, nil, low.Denom(), step.Denom())
+	den.Mul(den.Quo(low.Denom(), den), step.Denom()) // the least common multiple
+	scaled := func(r *big.Rat) *big.Int {
+		v := new(big.Int).Mul(r.Num(), den)
+		return v.Quo(v, r.Denom())
+	}
+	num0, dnum := scaled(low), scaled(step)
+	last := new(big.Int).Mul(dnum, big.NewInt(int64(n-1)))
+	last.Add(last, num0)
+	inRange := func(v *big.Int) bool { return v.IsInt64() && v.Int64() >= -limit && v.Int64() <= limit }
+	if den.IsInt64() && den.Int64() <= limit && inRange(num0) && inRange(dnum) && inRange(last) {
+		g.fast, g.num0, g.dnum, g.den = true, num0.Int64(), dnum.Int64(), float64(den.Int64())
+	}
+	return g
 }
 
 func (g grid) point(k int) *big.Rat {
@@ -32,6 +59,9 @@ func (g grid) point(k int) *big.Rat {
 }
 
 func (g grid) float(k int) float64 {
+	if g.fast {
+		return float64(g.num0+int64(k)*g.dnum) / g.den
+	}
 	f, _ := g.point(k).Float64()
 	return f
 }
@@ -55,7 +85,7 @@ func (g grid) index(x *big.Rat) (int, bool) {
 func gridOf(is *space.Issue) (grid, bool) {
 	switch is.Kind {
 	case space.Integer:
-		return grid{low: big.NewRat(is.Min, 1), step: big.NewRat(1, 1), n: is.Size()}, true
+		return newGrid(big.NewRat(is.Min, 1), big.NewRat(1, 1), is.Size()), true
 	case space.Real:
 		if is.Steps < 2 || is.Hi <= is.Lo {
 			return grid{}, false
@@ -66,7 +96,7 @@ func gridOf(is *space.Issue) (grid, bool) {
 		if _, ok := decimal(step); !ok {
 			return grid{}, false
 		}
-		g := grid{low: lo, step: step, n: is.Steps}
+		g := newGrid(lo, step, is.Steps)
 		for k := range g.n {
 			if v, err := is.Nearest(g.float(k)); err != nil || v != k {
 				return grid{}, false
@@ -86,6 +116,15 @@ func (g grid) literal(k int) json.Number { return json.Number(gridNumber(g.point
 func gridNumber(r *big.Rat) string {
 	s, _ := decimal(r)
 	return s
+}
+
+// gridsOf is gridOf for every issue of d, the zero grid where there is none.
+func gridsOf(d *space.Domain) []grid {
+	gs := make([]grid, len(d.Issues))
+	for i := range d.Issues {
+		gs[i], _ = gridOf(&d.Issues[i])
+	}
+	return gs
 }
 
 // shortest is the shortest decimal that reads back as f, made exact.

@@ -63,25 +63,32 @@ func forOutcomes(d *space.Domain, f func(space.Outcome)) {
 	}
 }
 
+// tb is what roundTrip needs of *testing.T and *rapid.T.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // roundTrip writes p (with its reservation bid) and reads it back, alone
 // and against its own domain, checking the utility of every outcome.
-func roundTrip(t *testing.T, p *utility.Profile, bid Bid) {
+func roundTrip(t tb, p *utility.Profile, bid Bid) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteProfile(&buf, p, bid); err != nil {
 		t.Fatalf("write %s: %v", p.Name, err)
 	}
-	path := filepath.Join(t.TempDir(), "profile.json")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
+	doc, err := parseDoc("written.json", buf.Bytes())
+	if err != nil {
+		t.Fatalf("parse written %s: %v\n%s", p.Name, err, buf.String())
 	}
-	q, qbid, err := ReadProfileBid(path, nil)
+	q, qbid, err := doc.profile(nil, "")
 	if err != nil {
 		t.Fatalf("read back %s: %v\n%s", p.Name, err, buf.String())
 	}
 	// A real issue written as a value list makes the file's domain another
 	// one; otherwise the file must fit the profile's own domain.
-	if _, err := ReadProfile(path, p.Domain); (err == nil) == realAsLabels(p.Domain) {
+	if _, _, err := doc.profile(p.Domain, ""); (err == nil) == realAsLabels(p.Domain) {
 		t.Fatalf("read back %s against its own domain: error %v, real issues written as labels: %v", p.Name, err, realAsLabels(p.Domain))
 	}
 	if q.Name != p.Name {

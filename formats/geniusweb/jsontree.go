@@ -168,12 +168,20 @@ type parser struct {
 	file string
 	data []byte
 	dec  *json.Decoder
+	// The line of offset at, kept so that counting lines stays linear in
+	// the input: offsets only grow as parsing goes on.
+	at, atLine int
 }
 
 // line is the 1-based line of the byte just before offset off.
 func (p *parser) line(off int64) int {
-	off = min(max(off-1, 0), int64(len(p.data)))
-	return 1 + bytes.Count(p.data[:off], []byte{'\n'})
+	end := int(min(max(off-1, 0), int64(len(p.data))))
+	if end < p.at {
+		return 1 + bytes.Count(p.data[:end], []byte{'\n'})
+	}
+	p.atLine += bytes.Count(p.data[p.at:end], []byte{'\n'})
+	p.at = end
+	return 1 + p.atLine
 }
 
 // syntax turns a decoder error into a one-line error with line and column.

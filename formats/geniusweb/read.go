@@ -249,7 +249,7 @@ func (doc *doc) rangeIssue(name string, n *node) (space.Issue, error) {
 		return is, &shuttle.Error{Code: shuttle.ETooLarge, File: doc.file, Line: n.line, Field: n.path,
 			Message: fmt.Sprintf("range has more than %d values", maxValues)}
 	}
-	g := grid{low: low, step: step, n: int(count.Int64()) + 1}
+	g := newGrid(low, step, int(count.Int64())+1)
 	last := g.point(g.n - 1)
 	if low.IsInt() && step.Cmp(big.NewRat(1, 1)) == 0 {
 		const limit = 1 << 53 // integers beyond it have no exact float64
@@ -310,7 +310,8 @@ func (doc *doc) profile(d *space.Domain, ref string) (*utility.Profile, Bid, err
 		Shapes:  make([]*utility.Shape, len(d.Issues)),
 	}
 	p.Func = a
-	if err := doc.utilities(n.get("issueUtilities"), p, a); err != nil {
+	grids := gridsOf(d)
+	if err := doc.utilities(n.get("issueUtilities"), p, a, grids); err != nil {
 		return nil, nil, err
 	}
 	if err := doc.weights(n.get("issueWeights"), p, a); err != nil {
@@ -321,7 +322,7 @@ func (doc *doc) profile(d *space.Domain, ref string) (*utility.Profile, Bid, err
 		if err := doc.object(rb, []string{"issuevalues"}); err != nil {
 			return nil, nil, err
 		}
-		if bid, err = doc.bid(rb.get("issuevalues"), d, false); err != nil {
+		if bid, err = doc.bid(rb.get("issuevalues"), d, grids, false); err != nil {
 			return nil, nil, err
 		}
 		p.Reservation = bidUtility(a, bid)
@@ -365,31 +366,29 @@ func (doc *doc) sameDomain(n *node, embedded, d *space.Domain, ref string) error
 	return nil
 }
 
-// sameIssue compares issues as GeniusWeb keys them: discrete values as a
-// set (utilities and bids name values, not positions).
+// sameIssue compares issues as GeniusWeb sees them: discrete values as a
+// set (utilities and bids name values, not positions), numeric issues by
+// their points (a real issue on the integers in steps of 1 is an integer
+// issue).
 func sameIssue(a, b *space.Issue) bool {
-	if a.Kind != b.Kind {
-		return false
-	}
-	switch a.Kind {
-	case space.Integer:
-		return a.Min == b.Min && a.Max == b.Max
-	case space.Real:
-		return a.Lo == b.Lo && a.Hi == b.Hi && a.Steps == b.Steps
-	}
-	if len(a.Values) != len(b.Values) {
-		return false
-	}
-	for _, v := range a.Values {
-		if !slices.Contains(b.Values, v) {
+	if a.Kind == space.Discrete || b.Kind == space.Discrete {
+		if a.Kind != b.Kind || len(a.Values) != len(b.Values) {
 			return false
 		}
+		for _, v := range a.Values {
+			if !slices.Contains(b.Values, v) {
+				return false
+			}
+		}
+		return true
 	}
-	return true
+	ga, oka := gridOf(a)
+	gb, okb := gridOf(b)
+	return oka && okb && ga.n == gb.n && ga.low.Cmp(gb.low) == 0 && ga.step.Cmp(gb.step) == 0
 }
 
 // utilities reads issueUtilities into a.
-func (doc *doc) utilities(n *node, p *utility.Profile, a *utility.Additive) error {
+func (doc *doc) utilities(n *node, p *utility.Profile, a *utility.Additive, grids []grid) error {
 	d := p.Domain
 	if n.kind != kObject {
 		return doc.errAt(n, "is %s, want an object", kindNames[n.kind])
@@ -411,7 +410,7 @@ func (doc *doc) utilities(n *node, p *utility.Profile, a *utility.Additive) erro
 		if slices.Contains(discreteKeys, u.keys[0]) {
 			a.Evals[i], err = doc.discreteUtilities(u.elems[0], is, p)
 		} else {
-			a.Shapes[i], a.Evals[i], err = doc.numberUtilities(u.elems[0], is)
+			a.Shapes[i], a.Evals[i], err = doc.numberUtilities(u.elems[0], is, grids[i])
 		}
 		if err != nil {
 			return err
@@ -465,7 +464,7 @@ func (doc *doc) discreteUtilities(n *node, is *space.Issue, p *utility.Profile) 
 // numberUtilities reads {lowValue, lowUtility, highValue, highUtility}:
 // linear between the two points, 0 outside them. The table is evaluated at
 // the range's exact points.
-func (doc *doc) numberUtilities(n *node, is *space.Issue) (*utility.Shape, []float64, error) {
+func (doc *doc) numberUtilities(n *node, is *space.Issue, g grid) (*utility.Shape, []float64, error) {
 	if is.Kind == space.Discrete {
 		return nil, nil, doc.errAt(n, "number utilities for the discrete issue %q", is.Name)
 	}
@@ -489,8 +488,7 @@ func (doc *doc) numberUtilities(n *node, is *space.Issue) (*utility.Shape, []flo
 	if s.High < s.Low {
 		return nil, nil, doc.errAt(n.get("highValue"), "highValue %g is below lowValue %g", s.High, s.Low)
 	}
-	g, ok := gridOf(is)
-	if !ok {
+	if g.n == 0 {
 		return nil, nil, doc.unsupported(n, "issue %q is a real issue without an exact GeniusWeb range", is.Name)
 	}
 	evals := make([]float64, g.n)
@@ -537,9 +535,10 @@ func (doc *doc) weights(n *node, p *utility.Profile, a *utility.Additive) error 
 	return nil
 }
 
-// bid reads an issue -> value object over d. Discrete values are strings,
-// range values numbers. complete demands a value for every issue.
-func (doc *doc) bid(n *node, d *space.Domain, complete bool) (Bid, error) {
+// bid reads an issue -> value object over d, whose issues have grids.
+// Discrete values are strings, range values numbers. complete demands a
+// value for every issue.
+func (doc *doc) bid(n *node, d *space.Domain, grids []grid, complete bool) (Bid, error) {
 	if n.kind != kObject {
 		return nil, doc.errAt(n, "is %s, want an object", kindNames[n.kind])
 	}
@@ -568,11 +567,10 @@ func (doc *doc) bid(n *node, d *space.Domain, complete bool) (Bid, error) {
 			return nil, doc.errAt(e, "is %s, want a number in the range of issue %q", kindNames[e.kind], name)
 		}
 		x, ok := exact(e.text)
-		g, gok := gridOf(is)
-		if ok && gok {
-			b[i], ok = g.index(x)
+		if ok && grids[i].n > 0 {
+			b[i], ok = grids[i].index(x)
 		}
-		if !ok || !gok {
+		if !ok || grids[i].n == 0 {
 			return nil, doc.errAt(e, "%s is not a value of issue %q", e.text, name)
 		}
 	}

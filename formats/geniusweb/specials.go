@@ -42,12 +42,13 @@ func ReadSpecials(path string, d *space.Domain) (*Specials, error) {
 		return nil, err
 	}
 	s := &Specials{}
+	grids := gridsOf(d)
 	parties := 0 // utilities per point, fixed by the first point read
 	point := func(n *node) (*Special, error) {
 		if err := doc.object(n, []string{"bid", "utility"}); err != nil {
 			return nil, err
 		}
-		b, err := doc.bid(n.get("bid"), d, true)
+		b, err := doc.bid(n.get("bid"), d, grids, true)
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ func WriteDomain(w io.Writer, d *space.Domain) error {
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("write domain: %w", err)
 	}
-	dom, err := domainJSON(d)
+	dom, err := domainJSON(d, gridsOf(d))
 	if err != nil {
 		return err
 	}
@@ -55,14 +55,15 @@ func WriteProfile(w io.Writer, p *utility.Profile, reservation Bid) error {
 		return shuttle.Errorf(shuttle.EUnsupported, "write profile %q: GeniusWeb profiles have no hard constraints", p.Name)
 	}
 	d := p.Domain
-	dom, err := domainJSON(d)
+	grids := gridsOf(d)
+	dom, err := domainJSON(d, grids)
 	if err != nil {
 		return err
 	}
 	utils := make(object, len(d.Issues))
 	weights := make(object, len(d.Issues))
 	for i := range d.Issues {
-		u, err := issueUtilities(&d.Issues[i], a.Evals[i], a.Shapes[i])
+		u, err := issueUtilities(&d.Issues[i], grids[i], a.Evals[i], a.Shapes[i])
 		if err != nil {
 			return fmt.Errorf("write profile %q: %w", p.Name, err)
 		}
@@ -76,7 +77,7 @@ func WriteProfile(w io.Writer, p *utility.Profile, reservation Bid) error {
 		{"domain", dom},
 	}
 	if reservation != nil {
-		bid, err := bidJSON(d, reservation)
+		bid, err := bidJSON(d, grids, reservation)
 		if err != nil {
 			return fmt.Errorf("write profile %q: reservation bid: %w", p.Name, err)
 		}
@@ -88,11 +89,11 @@ func WriteProfile(w io.Writer, p *utility.Profile, reservation Bid) error {
 	return encode(w, object{{"LinearAdditiveUtilitySpace", las}})
 }
 
-func domainJSON(d *space.Domain) (object, error) {
+func domainJSON(d *space.Domain, grids []grid) (object, error) {
 	issues := make(object, len(d.Issues))
 	for i := range d.Issues {
 		is := &d.Issues[i]
-		if g, ok := gridOf(is); ok {
+		if g := grids[i]; g.n > 0 {
 			issues[i] = member{is.Name, object{{"range", object{
 				{"low", g.literal(0)}, {"high", g.literal(g.n - 1)}, {"step", json.Number(gridNumber(g.step))},
 			}}}}
@@ -114,9 +115,8 @@ func domainJSON(d *space.Domain) (object, error) {
 
 // issueUtilities writes one issue's evaluations: a value table for an issue
 // written as a value list, NumberValueSetUtilities for a range.
-func issueUtilities(is *space.Issue, evals []float64, s *utility.Shape) (object, error) {
-	g, ok := gridOf(is)
-	if !ok {
+func issueUtilities(is *space.Issue, g grid, evals []float64, s *utility.Shape) (object, error) {
+	if g.n == 0 {
 		table := make(object, len(evals))
 		for v, e := range evals {
 			table[v] = member{is.Label(v), e}
@@ -124,7 +124,8 @@ func issueUtilities(is *space.Issue, evals []float64, s *utility.Shape) (object,
 		return object{{"DiscreteValueSetUtilities", object{{"valueUtilities", table}}}}, nil
 	}
 	lo, hi := g.float(0), g.float(g.n-1)
-	line := &utility.Shape{Kind: "interpolate", Low: lo, High: hi, LowUtility: evals[0], HighUtility: evals[g.n-1]}
+	// Validate lets evaluations stray above 1 by rounding; GeniusWeb does not.
+	line := &utility.Shape{Kind: "interpolate", Low: lo, High: hi, LowUtility: utility.Clamp(evals[0]), HighUtility: utility.Clamp(evals[g.n-1])}
 	switch {
 	case s != nil && s.Kind == "interpolate" && fits(s, g, evals) && s.LowUtility >= 0 && s.LowUtility <= 1 && s.HighUtility >= 0 && s.HighUtility <= 1:
 		line = s
@@ -150,7 +151,7 @@ func fits(s *utility.Shape, g grid, evals []float64) bool {
 
 // bidJSON writes a bid: strings for values of issues written as lists,
 // numbers for ranges.
-func bidJSON(d *space.Domain, b Bid) (object, error) {
+func bidJSON(d *space.Domain, grids []grid, b Bid) (object, error) {
 	if len(b) != len(d.Issues) {
 		return nil, fmt.Errorf("bid has %d values for %d issues", len(b), len(d.Issues))
 	}
@@ -163,7 +164,7 @@ func bidJSON(d *space.Domain, b Bid) (object, error) {
 		case v < 0 || v >= is.Size():
 			return nil, fmt.Errorf("issue %q: value index %d out of range", is.Name, v)
 		}
-		if g, ok := gridOf(is); ok {
+		if g := grids[i]; g.n > 0 {
 			o = append(o, member{is.Name, g.literal(v)})
 		} else {
 			o = append(o, member{is.Name, is.Label(v)})
