@@ -11,8 +11,9 @@ import (
 type Point struct {
 	Outcome   space.Outcome
 	Utilities []float64
-	// Ties counts the outcomes that share this utility vector (on the
-	// frontier); 1 elsewhere. It saturates at the largest uint64.
+	// Ties counts the feasible outcomes that share this utility vector:
+	// all of them when the result is Exact, the ones found otherwise. It
+	// saturates at the largest uint64.
 	Ties uint64
 }
 
@@ -31,24 +32,28 @@ type Result struct {
 	Domain      *space.Domain
 	Parties     []string
 	Reservation []float64
-	Outcomes    *big.Int
+	// Outcomes is the size of the domain, Feasible the number of its
+	// outcomes that satisfy every party's hard constraints.
+	Outcomes, Feasible *big.Int
 	// Exact is false when the frontier came from a search rather than a
 	// proof; it is then a set of non-dominated outcomes found, not all.
 	Exact bool
-	// Frontier is sorted by the first party's utility, descending.
-	Frontier    []Point
-	Nash        *Point // nil when no outcome is individually rational
-	Kalai       *Point
-	Egalitarian *Point
-	MaxWelfare  *Point
-	// Notes explain degenerate cases: a single outcome, identical
-	// profiles, no outcome above every reservation value.
+	// Frontier is sorted by the first party's utility, descending (then by
+	// the second party's, and so on).
+	Frontier []Point
+	// The bargaining points (see the package documentation) are copies of
+	// frontier points, all nil when no outcome is individually rational.
+	Nash, Kalai, Egalitarian, MaxWelfare *Point
+	// Notes explain what a reader of the numbers should know: a single
+	// outcome, identical or indifferent parties, no outcome above every
+	// reservation value, capped utilities, an approximate frontier.
 	Notes []string
 }
 
 // Analyze computes the frontier and bargaining points of profiles, which
 // must share one domain. Additive profiles with per-issue constraints are
-// solved exactly issue by issue whatever the size of the space.
+// solved exactly issue by issue whatever the size of the space; others are
+// enumerated when there are at most opt.MaxEnumerate outcomes.
 func Analyze(profiles []*utility.Profile, opt Options) (*Result, error) {
 	return analyze(profiles, opt)
 }
