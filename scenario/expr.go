@@ -154,16 +154,18 @@ type env struct {
 	phase   vars // agreed values and plan variables: obligations
 }
 
-func newEnv(d *space.Domain) (*env, error) {
+// newEnv makes the variables of a domain's plan expressions; when an issue
+// takes the name of a plan variable it gives that name instead.
+func newEnv(d *space.Domain) (*env, string) {
 	e := &env{outcome: vars(Values(d, d.NewOutcome()))}
 	e.phase = e.outcome.clone()
 	for _, n := range PlanVars {
 		if e.phase.has(n) {
-			return nil, fmt.Errorf("issue %q has the name of a plan variable (%s); rename the issue", n, strings.Join(PlanVars, ", "))
+			return nil, n
 		}
 		e.phase.add(n, 0)
 	}
-	return e, nil
+	return e, ""
 }
 
 type result uint8

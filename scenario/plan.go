@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -141,9 +142,9 @@ func (r *reader) plan(e entry) (*Plan, error) {
 	for i := range p.Behaviour {
 		p.Behaviour[i] = Behaviour{LateBy: DefaultLateBy, ShortBy: DefaultShortBy, AcceptExtension: DefaultAcceptExtension}
 	}
-	env, err := newEnv(r.s.Domain)
-	if err != nil {
-		return nil, r.fail(join(e.path, "phases"), e.val, "%v", err)
+	env, clash := newEnv(r.s.Domain)
+	if clash != "" {
+		return nil, r.fail(join("domain.issues", clash), e.val, "an issue cannot be named %s in a scenario with a plan (%s are plan variables)", clash, strings.Join(PlanVars, ", "))
 	}
 	if ve, ok := f["verifiers"]; ok {
 		if p.Verifiers, err = r.verifiers(ve); err != nil {

@@ -373,9 +373,10 @@ func canonical(s string) string {
 	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
-// bounds marks the values of a numeric issue within {min, max}.
+// bounds marks the values within {min, max} of a numeric issue, or of a
+// discrete issue whose labels are all numbers.
 func (r *reader) bounds(e entry, is *space.Issue, ok []bool) (string, error) {
-	if is.Kind == space.Discrete {
+	if is.Kind == space.Discrete && numericLabels(is) == textLabels {
 		return "", r.fail(e.path, e.val, "list the allowed values of discrete issue %q", is.Name)
 	}
 	f, err := r.fields(e.path, e.val, "min", "max")
@@ -399,8 +400,7 @@ func (r *reader) bounds(e entry, is *space.Issue, ok []bool) (string, error) {
 		}
 		text = append(text, fmt.Sprintf("%s <= %g", is.Name, hi))
 	}
-	for v := range ok {
-		x := is.Number(v)
+	for v, x := range numbers(is) {
 		ok[v] = x >= lo && x <= hi
 	}
 	return strings.Join(text, " and "), nil

@@ -1,0 +1,130 @@
+package scenario
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shuttle-mediation/shuttle"
+	"github.com/shuttle-mediation/shuttle/formats/genius"
+)
+
+// sharedDomains finds shared/domains beside the module's root, where CI
+// clones it.
+func sharedDomains(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the package")
+		}
+		dir = parent
+	}
+	d := filepath.Join(dir, "..", "shared", "domains")
+	if _, err := os.Stat(d); err != nil {
+		t.Skipf("shared domains not beside the module: %v", err)
+	}
+	return d
+}
+
+// Every additive two-party ANAC 2011 folder loads as a scenario naming its
+// folder, with the same utilities as the GENIUS reader gives.
+func TestSharedGeniusFolders(t *testing.T) {
+	root := filepath.Join(sharedDomains(t), "anac", "y2011")
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, de := range dirs {
+		dir := filepath.Join(root, de.Name())
+		t.Run(de.Name(), func(t *testing.T) {
+			d, ps, err := genius.ReadFolder(dir)
+			if err != nil {
+				t.Skipf("GENIUS reader refuses the folder: %v", err)
+			}
+			files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
+			var names []string
+			for _, f := range files {
+				for _, p := range ps {
+					if strings.TrimSuffix(filepath.Base(f), ".xml") == p.Name {
+						names = append(names, filepath.Base(f))
+					}
+				}
+			}
+			var b strings.Builder
+			b.WriteString("domain: {genius_folder: " + dir + "}\nparties:\n")
+			for i, n := range names {
+				b.WriteString("  - {name: p" + string(rune('0'+i)) + ", profile: {genius: \"" + n + "\"}}\n")
+			}
+			s, err := Parse(filepath.Join(t.TempDir(), "s.yaml"), []byte(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(s.Domain.Issues) != len(d.Issues) || len(s.Parties) != len(ps) {
+				t.Fatalf("%d issues, %d parties; want %d, %d", len(s.Domain.Issues), len(s.Parties), len(d.Issues), len(ps))
+			}
+			o := s.Domain.NewOutcome()
+			for k := 0; k < 200; k++ {
+				for i := range ps {
+					if got, want := s.Parties[i].Profile.Utility(o), ps[i].Utility(o); got != want {
+						t.Fatalf("party %d at %s: %v, want %v", i, s.Domain.Format(o), got, want)
+					}
+				}
+				if !s.Domain.Next(o) {
+					break
+				}
+			}
+		})
+	}
+}
+
+func TestReferenceErrors(t *testing.T) {
+	dir := t.TempDir()
+	lap, err := filepath.Abs("../examples/genius/Laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, yaml, want string
+		code             string
+	}{
+		{"missing domain file", "domain: {genius: nowhere.xml}\nparties: []\n",
+			"s.yaml:1: domain.genius: ", shuttle.ENotFound},
+		{"profile not in folder", "domain: {genius_folder: " + lap + "}\nparties:\n  - {name: a, profile: {genius: buyer.xml}}\n  - {name: b, profile: {genius: laptop_seller_utility.xml}}\n",
+			`s.yaml:3: parties[0].profile.genius: folder ` + lap + ` has no profile "buyer.xml" (it has laptop_buyer_utility.xml, laptop_seller_utility.xml)`, shuttle.EInvalid},
+		{"wrong format for folder", "domain: {genius_folder: " + lap + "}\nparties:\n  - {name: a, profile: {geniusweb: x.json}}\n  - {name: b, profile: {genius: laptop_seller_utility.xml}}\n",
+			"s.yaml:3: parties[0].profile.geniusweb: the domain is a genius folder: pick a profile with genius: FILE", shuttle.EInvalid},
+		{"two references", "domain: {genius: a.xml, geniusweb: b.json}\nparties: []\n",
+			"s.yaml:1: domain.geniusweb: only one of genius, geniusweb, genius_folder, geniusweb_folder may be given", shuttle.EInvalid},
+		{"reference and issues", "domain: {genius: " + lap + "/laptop_domain.xml, issues: {a: [x]}}\nparties: []\n",
+			"s.yaml:1: domain: a genius reference takes no other keys", shuttle.EInvalid},
+		{"file and inline ratings", "domain: {genius: " + lap + "/laptop_domain.xml}\nparties:\n  - name: a\n    profile: {genius: " + lap + "/laptop_buyer_utility.xml, weights: {Laptop: 1}}\n  - {name: b, profile: {values: {Laptop: {Dell: 1}}}}\n",
+			"s.yaml:4: parties[0].profile.weights: cannot be combined with a genius profile file", shuttle.EInvalid},
+	}
+	for _, tt := range tests {
+		_, err := Parse(filepath.Join(dir, "s.yaml"), []byte(tt.yaml))
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		got := strings.TrimPrefix(err.Error(), dir+string(filepath.Separator))
+		if !strings.HasPrefix(got, tt.want) || strings.Contains(got, "\n") {
+			t.Errorf("%s:\n got %s\nwant %s…", tt.name, got, tt.want)
+		}
+		if c := shuttle.ErrorCode(err); c != tt.code {
+			t.Errorf("%s: code %q, want %q", tt.name, c, tt.code)
+		}
+	}
+	// Fuzzing parses with references refused.
+	if _, err := parse("f.yaml", []byte("domain: {genius: /etc/passwd}\n"), false); shuttle.ErrorCode(err) != shuttle.EUnsupported {
+		t.Errorf("a reference was followed with references off: %v", err)
+	}
+}
