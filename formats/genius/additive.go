@@ -15,6 +15,11 @@ import (
 // rather than divide by (nearly) zero.
 const tinyMax = 1e-5
 
+// maxTable bounds the values of a numeric issue an additive profile
+// tabulates (one evaluation each); web_service, the largest published, has
+// 2001.
+const maxTable = 1 << 16
+
 // weightSlack is how far from 1 the weights may sum before a note says so.
 const weightSlack = 1e-6
 
@@ -46,6 +51,10 @@ func (w where) additive(us *element, d *space.Domain) (*utility.Profile, error) 
 		case space.Discrete:
 			raw[i], err = w.evaluations(decls[i], &d.Issues[i], points, p)
 		case space.Integer:
+			if n := d.Issues[i].Size(); n > maxTable {
+				return nil, &shuttle.Error{Code: shuttle.ETooLarge, File: w.file, Line: decls[i].el.line, Field: "<issue>",
+					Message: fmt.Sprintf("integer issue %q has %d values, more than the %d a profile may tabulate", d.Issues[i].Name, n, maxTable)}
+			}
 			a.Shapes[i], err = w.integerEvaluator(decls[i], p)
 		case space.Real:
 			a.Shapes[i], err = w.realEvaluator(decls[i])

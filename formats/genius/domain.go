@@ -114,7 +114,7 @@ func (w where) issues(obj *element) ([]declared, error) {
 	var out []declared
 	for _, e := range obj.all("issue") {
 		name, _ := e.attr("name")
-		if strings.TrimSpace(name) == "" {
+		if name == "" {
 			return nil, w.errorf(e, "issue without a name")
 		}
 		index, _ := e.attr("index")
@@ -155,8 +155,8 @@ func (w where) issues(obj *element) ([]declared, error) {
 				if err != nil {
 					return nil, err
 				}
-				if n < 2 || n > 1<<20 {
-					return nil, w.errorf(e, "steps=%d is outside 2..%d", n, 1<<20)
+				if n < 2 || n > maxTable {
+					return nil, w.errorf(e, "steps=%d is outside 2..%d", n, maxTable)
 				}
 				is.Steps = int(n)
 			}

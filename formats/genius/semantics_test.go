@@ -172,8 +172,12 @@ func TestEvaluations(t *testing.T) {
 	}
 }
 
-// writeFile puts an inline document in a temporary folder.
-func writeFile(t *testing.T, dir, name, text string) string {
+// writeFile puts an inline document in a temporary folder; t is a
+// *testing.T or a *rapid.T.
+func writeFile(t interface {
+	Helper()
+	Fatal(...any)
+}, dir, name, text string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {

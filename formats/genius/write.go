@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -155,6 +156,9 @@ func writeAdditive(b *strings.Builder, d *space.Domain, a *utility.Additive) err
 			writeIssue(b, is, i, nil, ev)
 		}
 	}
+	if slices.Max(weights) == 0 {
+		return shuttle.Errorf(shuttle.EUnsupported, "the weights, scaled by each issue's best evaluation, underflow to zero")
+	}
 	for i, w := range weights {
 		fmt.Fprintf(b, "<weight index=\"%d\" value=\"%s\"/>\n", i+1, num(w))
 	}
@@ -176,35 +180,40 @@ func realEvaluator(is *space.Issue, s *utility.Shape, ev []float64) (string, err
 		return fmt.Sprintf("  <evaluator ftype=\"triangular\" parameter0=\"%s\" parameter1=\"%s\" parameter2=\"%s\"/>\n",
 			num(s.Low), num(s.High), num(s.Peak)), nil
 	}
-	var p0, p1 float64
+	p0, p1 := 0.0, 0.0
 	if s != nil && s.Kind == "linear" {
 		p0, p1 = s.Offset-s.Slope*s.Lower, s.Slope
 	} else {
-		// Fit in the issue's own coordinate, then express the line in x.
-		offset, slope, err := fitLine(is, ev)
-		if err != nil {
+		var err error
+		if p0, p1, err = fitLine(is, ev); err != nil {
 			return "", err
 		}
-		p0, p1 = offset-slope*is.Lo, slope
 	}
 	return fmt.Sprintf("  <evaluator ftype=\"linear\" parameter0=\"%s\" parameter1=\"%s\"/>\n", num(p0), num(p1)), nil
 }
 
-// fitLine fits offset + slope*(x - lowest value) through a numeric issue's
-// evaluation table, which must be linear: GENIUS has no tabulated numeric
-// evaluator.
-func fitLine(is *space.Issue, ev []float64) (offset, slope float64, err error) {
+// fitLine fits a line through a numeric issue's evaluation table, in
+// GENIUS's coordinates: u = a + b*(x - lowerbound) for an integer issue,
+// a + b*x for a real one, clamped to [0,1]. The table must lie on it, as
+// GENIUS will compute it, to within fitSlack: GENIUS has no tabulated
+// numeric evaluator.
+func fitLine(is *space.Issue, ev []float64) (a, b float64, err error) {
 	n := len(ev)
-	offset = ev[0]
-	if span := is.Number(n-1) - is.Number(0); span > 0 {
-		slope = (ev[n-1] - ev[0]) / span
+	x := is.Number
+	if span := x(n-1) - x(0); span > 0 {
+		b = (ev[n-1] - ev[0]) / span
 	}
+	origin := 0.0
+	if is.Kind == space.Integer {
+		origin = x(0)
+	}
+	a = ev[0] - b*(x(0)-origin)
 	for v, e := range ev {
-		if math.Abs(offset+slope*(is.Number(v)-is.Number(0))-e) > fitSlack {
+		if math.Abs(utility.Clamp(a+b*(x(v)-origin))-e) > fitSlack {
 			return 0, 0, shuttle.Errorf(shuttle.EUnsupported, "issue %q: evaluations are not linear in the value, and GENIUS numeric issues take only linear or triangular evaluators", is.Name)
 		}
 	}
-	return offset, slope, nil
+	return a, b, nil
 }
 
 func writeHyper(b *strings.Builder, d *space.Domain, h *utility.Hyper) error {
