@@ -56,6 +56,18 @@ func niceAxis(lo, hi float64, target int) axis {
 	}
 }
 
+// xAxisFor is niceAxis for a horizontal axis of the given length in pixels:
+// it drops ticks until the labels, laid side by side, do not touch.
+func xAxisFor(lo, hi, length float64) axis {
+	for target := 8; ; target-- {
+		a := niceAxis(lo, hi, target)
+		gaps := float64(len(a.ticks()) - 1)
+		if target == 2 || a.labelWidth()+12 <= length/gaps {
+			return a
+		}
+	}
+}
+
 // minSpan is the narrowest range, relative to the magnitude of its ends,
 // that niceAxis labels as it is.
 const minSpan = 1e-9

@@ -73,7 +73,7 @@ func (l *Lines) WriteSVG(out io.Writer) error {
 	if math.IsInf(ylo, 0) {
 		ylo, yhi = 0, 0
 	}
-	xa, ya := niceAxis(xlo, xhi, 8), niceAxis(ylo, yhi, 6)
+	xa, ya := xAxisFor(xlo, xhi, linesWidth), niceAxis(ylo, yhi, 6)
 
 	items := l.legend()
 	area := box{x: margin + yTitleRoom(ya), y: headerHeight(l.Title, l.Subtitle) + 8, w: linesWidth, h: linesHeight}

@@ -393,10 +393,13 @@ func (w *writer) path(pts []Point, xs, ys scale, color raw) {
 		w.f(`<polygon points="%s,%s %s,%s %s,%s" stroke="none" opacity="%s"/>`+"\n",
 			mx+5*ux, my+5*uy, mx-4*ux-4*uy, my-4*uy+4*ux, mx-4*ux+4*uy, my-4*uy-4*ux, opacity(i))
 	}
-	for i, q := range px {
+	for i, q := range px[1:] {
 		w.f(`<circle cx="%s" cy="%s" r="%s" stroke="#ffffff" stroke-width="0.8" opacity="%s"/>`+"\n",
-			q.X, q.Y, pathDot, opacity(i))
+			q.X, q.Y, pathDot, opacity(i+1))
 	}
+	// The start is a ring, at full strength, so that a path can be
+	// followed from its beginning even where it is faint.
+	w.f(`<circle cx="%s" cy="%s" r="%s" fill="#ffffff" stroke-width="1.6"/>`+"\n", px[0].X, px[0].Y, pathDot+0.8)
 	w.f("</g>\n")
 }
 
@@ -507,7 +510,7 @@ func (l spaceLegend) items() ([]legendItem, []string) {
 		})
 	}
 	if len(l.paths) > 0 {
-		notes = append(notes, "paths: faint first, solid last")
+		notes = append(notes, "paths: ring = start, darker = later")
 	}
 	if l.agreement != nil {
 		items = append(items, legendItem{

@@ -181,21 +181,30 @@ func climb(rows [][]float64, start []float64) [][]float64 {
 	}
 }
 
-// concede is a made-up sequence of offers by party me: at round t it offers
-// the outcome best for the other party among those worth at least 1 − step·t
-// to itself.
-func concede(rows [][]float64, me int, rounds int, step float64) [][]float64 {
-	other := 1 - me
-	var offers [][]float64
-	for t := range rounds {
-		offers = append(offers, best(rows, []float64{0, 0}, func(u []float64) float64 {
-			if u[me] < 1-step*float64(t) {
+// alternate is a made-up negotiation by alternating offers: at round t each
+// party offers the outcome nearest above its target 1 − step·t (the way a
+// time-dependent agent concedes), until one's offer meets the other's
+// target; that offer is the agreement.
+func alternate(rows [][]float64, step float64) (a, b [][]float64, agreement []float64) {
+	offer := func(me int, target float64) []float64 {
+		return best(rows, []float64{0, 0}, func(u []float64) float64 {
+			if u[me] < target {
 				return math.Inf(-1)
 			}
-			return u[other] + 1e-6*u[me]
-		}))
+			return -u[me]
+		})
 	}
-	return offers
+	for t := 0; ; t++ {
+		target := 1 - step*float64(t)
+		a = append(a, offer(0, target))
+		if a[len(a)-1][1] >= target {
+			return a, b, a[len(a)-1]
+		}
+		b = append(b, offer(1, target))
+		if b[len(b)-1][0] >= target {
+			return a, b, b[len(b)-1]
+		}
+	}
 }
 
 func toPoints(rows [][]float64) []Point {
@@ -230,17 +239,17 @@ func mediatedPlane(t testing.TB) *Plane {
 
 func offersPlane(t testing.TB) *Plane {
 	s := readSpace(t, "englandzimbabwe.csv")
-	a, b := concede(s.rows, 0, 12, 0.035), concede(s.rows, 1, 12, 0.035)
+	a, b, agreement := alternate(s.rows, 0.03)
 	nash, _, _, _ := solutions(s.rows, []float64{0, 0})
 	return &Plane{
 		Title:     "Alternating offers: England and Zimbabwe",
-		Subtitle:  "ANAC 2010 England–Zimbabwe; offers illustrative (linear concession)",
+		Subtitle:  "ANAC 2010 England–Zimbabwe; offers illustrative (linear time-dependent concession)",
 		Parties:   [2]string{s.parties[0], s.parties[1]},
 		Outcomes:  toPoints(s.rows),
 		Frontier:  toPoints(frontierOf(s.rows)),
 		Nash:      toPoint(nash),
 		Paths:     []Path{{Label: "offers by England", Points: toPoints(a)}, {Label: "offers by Zimbabwe", Points: toPoints(b)}},
-		Agreement: toPoint(b[len(b)-1]),
+		Agreement: toPoint(agreement),
 	}
 }
 

@@ -159,3 +159,15 @@ func TestGridPanels(t *testing.T) {
 		}
 	}
 }
+
+func TestXAxisLabelsDoNotTouch(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lo := rapid.Float64Range(-1e15, 1e15).Draw(t, "lo")
+		hi := lo + rapid.Float64Range(0, 1e15).Draw(t, "span")
+		a := xAxisFor(lo, hi, linesWidth)
+		ticks := a.ticks()
+		if len(ticks) > 3 && a.labelWidth()+12 > linesWidth/float64(len(ticks)-1) {
+			t.Fatalf("%d ticks %v on %v px: labels %v px wide touch", len(ticks), ticks, linesWidth, a.labelWidth())
+		}
+	})
+}
