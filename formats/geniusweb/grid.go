@@ -79,9 +79,10 @@ func (g grid) index(x *big.Rat) (int, bool) {
 // gridOf is the lattice a numeric issue is written as. An integer issue is
 // the range Min..Max in steps of 1. A real issue is the range from the
 // shortest decimals of Lo and Hi in Steps-1 equal steps; it has a grid only
-// when that step is a finite decimal (GeniusWeb writes numbers in decimal)
-// and every point maps back to its own index, so that reading a written
-// range gives back the same issue.
+// when that step is a finite decimal (GeniusWeb writes numbers in decimal),
+// every point is a decimal of at most maxGridDigits digits, and every point
+// maps back to its own index, so that reading a written range gives back the
+// same issue.
 func gridOf(is *space.Issue) (grid, bool) {
 	switch is.Kind {
 	case space.Integer:
@@ -93,7 +94,9 @@ func gridOf(is *space.Issue) (grid, bool) {
 		lo, hi := shortest(is.Lo), shortest(is.Hi)
 		step := new(big.Rat).Sub(hi, lo)
 		step.Quo(step, big.NewRat(int64(is.Steps-1), 1))
-		if _, ok := decimal(step); !ok {
+		fl, okl := fracDigits(lo)
+		fs, oks := fracDigits(step)
+		if !okl || !oks || max(fl, fs)+max(intDigits(lo), intDigits(hi)) > maxGridDigits {
 			return grid{}, false
 		}
 		g := newGrid(lo, step, is.Steps)
@@ -136,6 +139,9 @@ func shortest(f float64) *big.Rat {
 // exact is the exact value of a JSON number literal, which the JSON
 // decoder has already checked for syntax.
 func exact(lit string) (*big.Rat, bool) {
+	if len(lit) > maxLiteral {
+		return nil, false
+	}
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		e, err := strconv.Atoi(strings.TrimPrefix(lit[i+1:], "+"))
 		if err != nil || e > maxExponent || e < -maxExponent {
@@ -145,30 +151,42 @@ func exact(lit string) (*big.Rat, bool) {
 	return new(big.Rat).SetString(lit)
 }
 
+// maxDigits bounds the fractional digits of a decimal: enough for any
+// grid built from literals within maxLiteral and maxExponent.
+const maxDigits = maxExponent + maxLiteral
+
+// maxGridDigits bounds the digits of a real issue's points, so that each
+// is written as a short plain decimal.
+const maxGridDigits = 40
+
+// fracDigits is the number of fractional digits of r as a decimal, if it
+// is a finite one of at most maxDigits.
+func fracDigits(r *big.Rat) (int, bool) {
+	pow, ten := big.NewInt(1), big.NewInt(10)
+	var rem big.Int
+	for digits := 0; digits <= maxDigits; digits++ {
+		if rem.Mod(pow, r.Denom()).Sign() == 0 {
+			return digits, true
+		}
+		pow.Mul(pow, ten)
+	}
+	return 0, false
+}
+
+// intDigits is the number of digits of r's integer part.
+func intDigits(r *big.Rat) int {
+	q := new(big.Int).Quo(r.Num(), r.Denom())
+	return len(q.Abs(q).String())
+}
+
 // decimal writes r as a finite decimal literal, if it has one.
 func decimal(r *big.Rat) (string, bool) {
-	den := new(big.Int).Set(r.Denom())
-	var twos, fives int
-	var m big.Int
-	for _, f := range []struct {
-		p int64
-		n *int
-	}{{2, &twos}, {5, &fives}} {
-		p := big.NewInt(f.p)
-		for {
-			q, rem := new(big.Int).QuoRem(den, p, &m)
-			if rem.Sign() != 0 {
-				break
-			}
-			den = q
-			*f.n++
-		}
-	}
-	if den.Cmp(big.NewInt(1)) != 0 {
+	digits, ok := fracDigits(r)
+	if !ok {
 		return "", false
 	}
-	s := r.FloatString(max(twos, fives))
-	if strings.Contains(s, ".") {
+	s := r.FloatString(digits)
+	if digits > 0 {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s, true

@@ -19,6 +19,11 @@ import (
 // file (a Pareto front in specials.json) is well under a megabyte.
 const maxFileSize = 64 << 20
 
+// maxLiteral bounds the length of a number literal: float64 holds 17
+// significant digits, and exact decimal arithmetic on longer ones is work
+// for nothing.
+const maxLiteral = 100
+
 // maxDepth bounds nesting; GeniusWeb files nest five deep.
 const maxDepth = 64
 
@@ -56,73 +61,73 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
-// doc is one JSON file being interpreted.
-type doc struct {
+// document is one JSON file being interpreted.
+type document struct {
 	file string
 	root *node
 }
 
 // errAt is an invalid-input error located at n.
-func (d *doc) errAt(n *node, format string, args ...any) error {
-	return shuttle.InFile(d.file, n.line, n.path, format, args...)
+func (doc *document) errAt(n *node, format string, args ...any) error {
+	return shuttle.InFile(doc.file, n.line, n.path, format, args...)
 }
 
 // unsupported is an error for well-formed input of a kind shuttle does not take.
-func (d *doc) unsupported(n *node, format string, args ...any) error {
-	return &shuttle.Error{Code: shuttle.EUnsupported, File: d.file, Line: n.line, Field: n.path, Message: fmt.Sprintf(format, args...)}
+func (doc *document) unsupported(n *node, format string, args ...any) error {
+	return &shuttle.Error{Code: shuttle.EUnsupported, File: doc.file, Line: n.line, Field: n.path, Message: fmt.Sprintf(format, args...)}
 }
 
 // object checks that n is an object with no members outside allowed and
 // that every name in required is present.
-func (d *doc) object(n *node, required []string, optional ...string) error {
+func (doc *document) object(n *node, required []string, optional ...string) error {
 	if n.kind != kObject {
-		return d.errAt(n, "is %s, want an object", kindNames[n.kind])
+		return doc.errAt(n, "is %s, want an object", kindNames[n.kind])
 	}
 	for i, k := range n.keys {
 		if !slices.Contains(required, k) && !slices.Contains(optional, k) {
-			return d.errAt(n.elems[i], "unknown field (want %s)", strings.Join(append(slices.Clone(required), optional...), ", "))
+			return doc.errAt(n.elems[i], "unknown field (want %s)", strings.Join(append(slices.Clone(required), optional...), ", "))
 		}
 	}
 	for _, k := range required {
 		if n.get(k) == nil {
-			return d.errAt(n, "missing field %q", k)
+			return doc.errAt(n, "missing field %q", k)
 		}
 	}
 	return nil
 }
 
-func (d *doc) str(n *node) (string, error) {
+func (doc *document) str(n *node) (string, error) {
 	if n.kind != kString {
-		return "", d.errAt(n, "is %s, want a string", kindNames[n.kind])
+		return "", doc.errAt(n, "is %s, want a string", kindNames[n.kind])
 	}
 	return n.text, nil
 }
 
-func (d *doc) num(n *node) (float64, error) {
+func (doc *document) num(n *node) (float64, error) {
 	if n.kind != kNumber {
-		return 0, d.errAt(n, "is %s, want a number", kindNames[n.kind])
+		return 0, doc.errAt(n, "is %s, want a number", kindNames[n.kind])
 	}
 	x, err := strconv.ParseFloat(n.text, 64)
 	if err != nil || math.IsInf(x, 0) {
-		return 0, d.errAt(n, "number %s is out of range", n.text)
+		return 0, doc.errAt(n, "number %s is out of range", n.text)
 	}
 	return x, nil
 }
 
 // unit reads a number that must lie in [0,1], as every GeniusWeb utility does.
-func (d *doc) unit(n *node) (float64, error) {
-	x, err := d.num(n)
+func (doc *document) unit(n *node) (float64, error) {
+	x, err := doc.num(n)
 	if err != nil {
 		return 0, err
 	}
 	if x < 0 || x > 1 {
-		return 0, d.errAt(n, "utility %s is outside [0,1]", n.text)
+		return 0, doc.errAt(n, "utility %s is outside [0,1]", n.text)
 	}
 	return x, nil
 }
 
 // readDoc reads and parses a JSON file.
-func readDoc(path string) (*doc, error) {
+func readDoc(path string) (*document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &shuttle.Error{Code: shuttle.ENotFound, File: path, Message: "cannot open", Err: unwrapPath(err)}
@@ -147,7 +152,7 @@ func unwrapPath(err error) error {
 }
 
 // parseDoc parses data, which came from file, into a tree of nodes.
-func parseDoc(file string, data []byte) (*doc, error) {
+func parseDoc(file string, data []byte) (*document, error) {
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	p := &parser{file: file, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
@@ -161,7 +166,7 @@ func parseDoc(file string, data []byte) (*doc, error) {
 		}
 		return nil, shuttle.InFile(file, p.line(p.dec.InputOffset()), "", "unexpected %v after the JSON value", tok)
 	}
-	return &doc{file: file, root: root}, nil
+	return &document{file: file, root: root}, nil
 }
 
 type parser struct {

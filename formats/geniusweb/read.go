@@ -75,8 +75,8 @@ func ReadFolder(dir string) (*space.Domain, []*utility.Profile, error) {
 		return nil, nil, &shuttle.Error{Code: shuttle.ENotFound, File: dir, Message: "cannot read folder", Err: unwrapPath(err)}
 	}
 	var (
-		domainDoc *doc
-		profiles  []*doc
+		domainDoc *document
+		profiles  []*document
 	)
 	for _, e := range entries {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".json") {
@@ -96,8 +96,7 @@ func ReadFolder(dir string) (*space.Domain, []*utility.Profile, error) {
 			profiles = append(profiles, doc)
 		case specialsFile:
 		case otherProfile:
-			_, _, err := doc.profile(nil, "")
-			return nil, nil, err
+			return nil, nil, doc.refuseKind()
 		default:
 			return nil, nil, doc.unsupported(doc.root, "neither a GeniusWeb domain, a profile nor specials.json")
 		}
@@ -157,7 +156,7 @@ func classify(root *node) fileKind {
 }
 
 // domain reads a domain object, in a domain file or embedded in a profile.
-func (doc *doc) domain(n *node) (*space.Domain, error) {
+func (doc *document) domain(n *node) (*space.Domain, error) {
 	if err := doc.object(n, []string{"name", "issuesValues"}); err != nil {
 		return nil, err
 	}
@@ -182,7 +181,7 @@ func (doc *doc) domain(n *node) (*space.Domain, error) {
 }
 
 // issue reads one issue: {"values": [...]} or {"range": {low, high, step}}.
-func (doc *doc) issue(name string, n *node) (space.Issue, error) {
+func (doc *document) issue(name string, n *node) (space.Issue, error) {
 	is := space.Issue{Name: name}
 	if name == "" {
 		return is, doc.errAt(n, "issue with an empty name")
@@ -218,7 +217,7 @@ func (doc *doc) issue(name string, n *node) (space.Issue, error) {
 // rangeIssue reads {low, high, step}: the numbers low + k*step up to high.
 // A range of integers in steps of 1 is an integer issue; any other range is
 // a real issue whose Steps points are exactly those numbers.
-func (doc *doc) rangeIssue(name string, n *node) (space.Issue, error) {
+func (doc *document) rangeIssue(name string, n *node) (space.Issue, error) {
 	is := space.Issue{Name: name}
 	if err := doc.object(n, []string{"low", "high", "step"}); err != nil {
 		return is, err
@@ -267,22 +266,22 @@ func (doc *doc) rangeIssue(name string, n *node) (space.Issue, error) {
 	is.Lo, _ = low.Float64()
 	is.Hi, _ = last.Float64()
 	if w, ok := gridOf(&is); !ok || w.low.Cmp(low) != 0 || w.step.Cmp(step) != 0 {
-		return is, doc.unsupported(n, "range %s..%s step %s: its points are not distinct float64 numbers written in at most 17 digits",
-			n.get("low").text, n.get("high").text, n.get("step").text)
+		return is, doc.unsupported(n, "range %s..%s step %s: its points need more than %d digits or are not distinct as float64 numbers",
+			n.get("low").text, n.get("high").text, n.get("step").text, maxGridDigits)
 	}
 	return is, nil
 }
 
 // profile reads a profile file over domain d (nil: its embedded domain).
 // ref names the file d came from, for messages.
-func (doc *doc) profile(d *space.Domain, ref string) (*utility.Profile, Bid, error) {
+func (doc *document) profile(d *space.Domain, ref string) (*utility.Profile, Bid, error) {
 	root := doc.root
 	switch classify(root) {
 	case profileFile:
 	case domainFile:
 		return nil, nil, doc.errAt(root, "a GeniusWeb domain, not a profile")
 	case otherProfile:
-		return nil, nil, doc.unsupported(root.elems[0], "this kind of profile is not supported: only LinearAdditiveUtilitySpace profiles give utilities")
+		return nil, nil, doc.refuseKind()
 	default:
 		return nil, nil, doc.errAt(root, "not a GeniusWeb profile (an object with LinearAdditiveUtilitySpace)")
 	}
@@ -338,8 +337,14 @@ func (doc *doc) profile(d *space.Domain, ref string) (*utility.Profile, Bid, err
 	return p, bid, nil
 }
 
+// refuseKind is the error for a profile of another kind than
+// LinearAdditiveUtilitySpace, such as DefaultPartialOrdering.
+func (doc *document) refuseKind() error {
+	return doc.unsupported(doc.root.elems[0], "this kind of profile is not supported: only LinearAdditiveUtilitySpace profiles give utilities")
+}
+
 // sameDomain checks that the domain embedded in a profile (at n) is d.
-func (doc *doc) sameDomain(n *node, embedded, d *space.Domain, ref string) error {
+func (doc *document) sameDomain(n *node, embedded, d *space.Domain, ref string) error {
 	from := ""
 	if ref != "" {
 		from = " of " + ref
@@ -388,7 +393,7 @@ func sameIssue(a, b *space.Issue) bool {
 }
 
 // utilities reads issueUtilities into a.
-func (doc *doc) utilities(n *node, p *utility.Profile, a *utility.Additive, grids []grid) error {
+func (doc *document) utilities(n *node, p *utility.Profile, a *utility.Additive, grids []grid) error {
 	d := p.Domain
 	if n.kind != kObject {
 		return doc.errAt(n, "is %s, want an object", kindNames[n.kind])
@@ -426,7 +431,7 @@ func (doc *doc) utilities(n *node, p *utility.Profile, a *utility.Additive, grid
 
 // discreteUtilities reads {"valueUtilities": {value: utility}}. Values
 // the profile does not list are worth 0, as in GeniusWeb.
-func (doc *doc) discreteUtilities(n *node, is *space.Issue, p *utility.Profile) ([]float64, error) {
+func (doc *document) discreteUtilities(n *node, is *space.Issue, p *utility.Profile) ([]float64, error) {
 	if is.Kind != space.Discrete {
 		return nil, doc.errAt(n, "discrete utilities for the %s issue %q", is.Kind, is.Name)
 	}
@@ -464,7 +469,7 @@ func (doc *doc) discreteUtilities(n *node, is *space.Issue, p *utility.Profile) 
 // numberUtilities reads {lowValue, lowUtility, highValue, highUtility}:
 // linear between the two points, 0 outside them. The table is evaluated at
 // the range's exact points.
-func (doc *doc) numberUtilities(n *node, is *space.Issue, g grid) (*utility.Shape, []float64, error) {
+func (doc *document) numberUtilities(n *node, is *space.Issue, g grid) (*utility.Shape, []float64, error) {
 	if is.Kind == space.Discrete {
 		return nil, nil, doc.errAt(n, "number utilities for the discrete issue %q", is.Name)
 	}
@@ -499,7 +504,7 @@ func (doc *doc) numberUtilities(n *node, is *space.Issue, g grid) (*utility.Shap
 }
 
 // weights reads issueWeights: one non-negative number per issue.
-func (doc *doc) weights(n *node, p *utility.Profile, a *utility.Additive) error {
+func (doc *document) weights(n *node, p *utility.Profile, a *utility.Additive) error {
 	d := p.Domain
 	if n.kind != kObject {
 		return doc.errAt(n, "is %s, want an object", kindNames[n.kind])
@@ -538,7 +543,7 @@ func (doc *doc) weights(n *node, p *utility.Profile, a *utility.Additive) error 
 // bid reads an issue -> value object over d, whose issues have grids.
 // Discrete values are strings, range values numbers. complete demands a
 // value for every issue.
-func (doc *doc) bid(n *node, d *space.Domain, grids []grid, complete bool) (Bid, error) {
+func (doc *document) bid(n *node, d *space.Domain, grids []grid, complete bool) (Bid, error) {
 	if n.kind != kObject {
 		return nil, doc.errAt(n, "is %s, want an object", kindNames[n.kind])
 	}

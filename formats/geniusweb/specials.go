@@ -1,6 +1,7 @@
 package geniusweb
 
 import (
+	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/space"
 )
 
@@ -31,8 +32,12 @@ type Special struct {
 	Utilities []float64
 }
 
-// ReadSpecials reads a specials.json file whose bids are outcomes of d.
+// ReadSpecials reads a specials.json file whose bids are outcomes of d
+// (typically the domain ReadFolder returns for the same folder).
 func ReadSpecials(path string, d *space.Domain) (*Specials, error) {
+	if d == nil {
+		return nil, shuttle.Errorf(shuttle.EInvalid, "read specials %s: no domain to read its bids against", path)
+	}
 	doc, err := readDoc(path)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ const linearTolerance = 1e-13
 // ReadDomain), and otherwise as the list of its labels: GeniusWeb has no
 // other way to write them, and the written file then holds a discrete issue.
 func WriteDomain(w io.Writer, d *space.Domain) error {
+	if d == nil {
+		return shuttle.Errorf(shuttle.EInvalid, "write domain: no domain")
+	}
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("write domain: %w", err)
 	}
@@ -44,6 +47,9 @@ func WriteDomain(w io.Writer, d *space.Domain) error {
 // additive, have hard constraints, or give a numeric issue utilities that are
 // not a straight line are refused (EUnsupported).
 func WriteProfile(w io.Writer, p *utility.Profile, reservation Bid) error {
+	if p == nil {
+		return shuttle.Errorf(shuttle.EInvalid, "write profile: no profile")
+	}
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("write profile: %w", err)
 	}
@@ -55,6 +61,9 @@ func WriteProfile(w io.Writer, p *utility.Profile, reservation Bid) error {
 		return shuttle.Errorf(shuttle.EUnsupported, "write profile %q: GeniusWeb profiles have no hard constraints", p.Name)
 	}
 	d := p.Domain
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("write profile %q: %w", p.Name, err)
+	}
 	grids := gridsOf(d)
 	dom, err := domainJSON(d, grids)
 	if err != nil {
