@@ -21,7 +21,7 @@ type Grid struct {
 	// points are dots, and those that are also Pareto-optimal for the pair
 	// are joined by the pair's staircase.
 	Frontier [][]float64
-	// The bargaining solutions; nil when absent.
+	// The bargaining solutions, as in Plane; nil when absent.
 	Nash, Kalai, Egalitarian, MaxWelfare []float64
 	Paths                                []VectorPath
 	Agreement                            []float64 // nil when absent

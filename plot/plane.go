@@ -16,7 +16,8 @@ type Point struct{ X, Y float64 }
 
 // Plane is the utility space of two parties: each possible outcome placed by
 // what it is worth to party A (x axis) and to party B (y axis), both in
-// [0, 1]. Every field but Parties may be left empty.
+// [0, 1]. Every field may be left empty; unnamed parties are called
+// "party 1" and "party 2".
 type Plane struct {
 	Title    string // default "Utility space of A and B"
 	Subtitle string
@@ -40,7 +41,8 @@ type Plane struct {
 	// frontier point are drawn but not joined: Grid produces them when it
 	// projects a frontier of more than two parties.
 	Frontier []Point
-	// The bargaining solutions; nil when absent.
+	// The bargaining solutions (Kalai is Kalai–Smorodinsky); nil when
+	// absent. Solutions at the same point are drawn as nested shapes.
 	Nash, Kalai, Egalitarian, MaxWelfare *Point
 	// Paths are sequences of outcomes in time order, such as the texts a
 	// mediator proposed or each party's offers.
@@ -50,8 +52,9 @@ type Plane struct {
 }
 
 // Path is a labelled sequence of points, drawn as markers joined in order.
-// Later points are drawn more opaque than earlier ones and each step carries
-// an arrowhead, so that the direction of travel shows.
+// The first point is a ring, later points are more opaque than earlier ones
+// and steps long enough to hold one carry an arrowhead, so that the
+// direction of travel shows. A point repeated in a row is drawn once.
 type Path struct {
 	Label  string
 	Points []Point
