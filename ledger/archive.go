@@ -41,9 +41,11 @@ type party struct {
 	pub  ed25519.PublicKey
 }
 
-// appendJSON appends h as a canonical JSON object, without its signature
-// unless withSig.
-func (h *header) appendJSON(dst []byte, withSig bool) []byte {
+// appendJSON appends h as a canonical JSON object. Without signatures it is
+// what the mediator signs: the parties' signatures are left out so that a
+// bad one is reported as such, while the list of who signed what stays
+// bound to the header.
+func (h *header) appendJSON(dst []byte, withSigs bool) []byte {
 	dst = append(dst, `{"case":`...)
 	dst = appendString(dst, h.caseID)
 	dst = append(dst, `,"format":`...)
@@ -67,7 +69,7 @@ func (h *header) appendJSON(dst []byte, withSig bool) []byte {
 		dst = appendBase64(dst, p.pub)
 	}
 	dst = append(dst, '}')
-	if withSig {
+	if withSigs {
 		dst = append(dst, `,"sig":`...)
 		dst = appendBase64(dst, h.sig)
 	}
@@ -80,8 +82,10 @@ func (h *header) appendJSON(dst []byte, withSig bool) []byte {
 		dst = appendNumber(dst, float64(s.Entry))
 		dst = append(dst, `,"party":`...)
 		dst = appendString(dst, s.Party)
-		dst = append(dst, `,"sig":`...)
-		dst = appendBase64(dst, s.Sig)
+		if withSigs {
+			dst = append(dst, `,"sig":`...)
+			dst = appendBase64(dst, s.Sig)
+		}
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)
@@ -184,19 +188,20 @@ func (l *Log) Export(w io.Writer) error {
 // A lineReader reads newline-terminated lines and counts them.
 type lineReader struct {
 	r    *bufio.Reader
+	max  int    // longest line accepted, without its newline
 	line int    // number of the line last returned
 	long []byte // assembles lines longer than the buffer
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 1<<16)}
+func newLineReader(r io.Reader, max int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 1<<16), max: max}
 }
 
 // errNoNewline reports a last line without its terminating newline.
 var errNoNewline = errors.New("last line does not end with a newline (truncated?)")
 
-// errLongLine reports a line over maxLine bytes.
-var errLongLine = fmt.Errorf("line longer than %d bytes", maxLine)
+// errLongLine reports a line over the limit.
+var errLongLine = errors.New("line too long")
 
 // next returns the next line without its newline; the slice is valid until
 // the following call. It returns io.EOF after the last line.
@@ -204,29 +209,24 @@ func (lr *lineReader) next() ([]byte, error) {
 	b, err := lr.r.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
 		lr.long = append(lr.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			if len(lr.long) > maxLine {
-				lr.line++
-				return nil, errLongLine
-			}
+		for err == bufio.ErrBufferFull && len(lr.long) <= lr.max {
 			b, err = lr.r.ReadSlice('\n')
 			lr.long = append(lr.long, b...)
 		}
 		b = lr.long
 	}
+	if err == io.EOF && len(b) == 0 {
+		return nil, io.EOF
+	}
+	lr.line++
+	if len(bytes.TrimSuffix(b, []byte("\n"))) > lr.max {
+		return nil, fmt.Errorf("%w: over %d bytes", errLongLine, lr.max)
+	}
 	if err == io.EOF {
-		if len(b) == 0 {
-			return nil, io.EOF
-		}
-		lr.line++
 		return nil, errNoNewline
 	}
 	if err != nil {
 		return nil, err
-	}
-	lr.line++
-	if len(b) > maxLine {
-		return nil, errLongLine
 	}
 	return b[:len(b)-1], nil
 }

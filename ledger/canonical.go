@@ -427,6 +427,9 @@ func (p *parser) number() (node, error) {
 		}
 	}
 	lit := p.data[start:p.pos]
+	if digits := p.data[intStart:p.pos]; integer && (len(digits) > 16 || len(digits) == 16 && string(digits) > "9007199254740992") {
+		return node{}, &syntaxError{start, fmt.Sprintf("integer %s is beyond 2^53, where doubles are inexact; write it as a string", lit)}
+	}
 	var f float64
 	if integer && p.pos-intStart <= 15 {
 		// Fast path: small integers need no float parsing.

@@ -26,10 +26,12 @@
 //   - Numbers are IEEE 754 doubles written as ECMAScript's
 //     Number.prototype.toString writes them (RFC 8785, section 3.2.2.3):
 //     shortest round-trip digits, plain for 1e-6 <= |x| < 1e21, otherwise
-//     d.ddde±n; -0 is 0. A number whose magnitude is above 2^53 and below
-//     1e21 is rejected: it would be written as integer digits that a double
-//     does not hold exactly, so write such values as strings (RFC 7493,
-//     section 2.2). Numbers that overflow a double are rejected.
+//     d.ddde±n; -0 is 0. So that no integer is silently rounded, an
+//     integer written without fraction or exponent must lie within ±2^53,
+//     and a number whose magnitude is above 2^53 and below 1e21 (which
+//     would be written as integer digits) is rejected; write such values as
+//     strings (RFC 7493, section 2.2). Numbers that overflow a double are
+//     rejected.
 //   - true, false and null as themselves; nesting at most 100 deep.
 //
 // CanonicalJSON converts any JSON text to this form.
@@ -103,8 +105,9 @@
 // archive, increasing; the last is the number of entries. parties maps each
 // party to its ed25519 public key. signatures are the agreement signatures,
 // ordered by entry, then party. sig is the mediator's ed25519 signature over
-// "shuttle ledger header v1\n" followed by the header object without its
-// sig member, in canonical JSON.
+// "shuttle ledger header v1\n" followed by the canonical JSON of the header
+// object without any sig member: neither its own nor those of the
+// signatures, which the parties' keys check.
 //
 // Then come the entries in order, {"entry":<canonical entry>,"leaf":"<base64
 // leaf hash>"}, with each tree head {"head":"<signed note>"} right after the

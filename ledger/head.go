@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shuttle-mediation/shuttle"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -31,15 +32,15 @@ type Key struct {
 // spaces or '+') and is part of every log origin the key signs for.
 func NewKey(name string, priv ed25519.PrivateKey) (*Key, error) {
 	if len(priv) != ed25519.PrivateKeySize {
-		return nil, fmt.Errorf("ledger key %q: private key of %d bytes, want %d", name, len(priv), ed25519.PrivateKeySize)
+		return nil, shuttle.Errorf(shuttle.EInvalid, "ledger key %q: private key of %d bytes, want %d", name, len(priv), ed25519.PrivateKeySize)
 	}
 	vkey, err := note.NewEd25519VerifierKey(name, priv.Public().(ed25519.PublicKey))
 	if err != nil {
-		return nil, fmt.Errorf("ledger key %q: %w", name, err)
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: fmt.Sprintf("ledger key %q", name), Err: err}
 	}
 	v, err := note.NewVerifier(vkey)
 	if err != nil {
-		return nil, fmt.Errorf("ledger key %q: %w", name, err)
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: fmt.Sprintf("ledger key %q: want a name without spaces or '+'", name), Err: err}
 	}
 	return &Key{name: name, priv: priv, verifier: v, vkey: vkey}, nil
 }

@@ -79,8 +79,15 @@ func (r *Report) String() string {
 	if len(r.Signatures) == 0 {
 		fmt.Fprintf(&b, "  agreement:   no signatures (parties with keys: %s)\n", strings.Join(r.Parties, ", "))
 	}
-	for _, s := range r.Signatures {
-		fmt.Fprintf(&b, "  agreement:   signed by %s on entry %d\n", s.Party, s.Entry)
+	// Signatures come ordered by entry: one line per signed entry.
+	for i := 0; i < len(r.Signatures); {
+		var names []string
+		j := i
+		for ; j < len(r.Signatures) && r.Signatures[j].Entry == r.Signatures[i].Entry; j++ {
+			names = append(names, r.Signatures[j].Party)
+		}
+		fmt.Fprintf(&b, "  agreement:   entry %d signed by %s\n", r.Signatures[i].Entry, strings.Join(names, ", "))
+		i = j
 	}
 	return b.String()
 }
@@ -230,7 +237,7 @@ func (v *verifier) fail(field, format string, args ...any) error {
 }
 
 func (v *verifier) run(r io.Reader) error {
-	lr := newLineReader(r)
+	lr := newLineReader(r, maxLine)
 	for {
 		line, err := lr.next()
 		v.line = lr.line
@@ -275,6 +282,7 @@ func (v *verifier) header(line []byte) error {
 		return v.fail("header", "want members case, format, heads, mediator, parties, sig and signatures")
 	}
 	hd := &v.hdr
+	v.report.Parties = []string{}
 	caseID, format, heads, mediator, parties, sig, sigs := &h.kids[0], &h.kids[1], &h.kids[2], &h.kids[3], &h.kids[4], &h.kids[5], &h.kids[6]
 	if format.kind != kString {
 		return v.fail("header.format", "want %q", archiveFormat)
@@ -381,6 +389,8 @@ func (v *verifier) header(line []byte) error {
 	slices.SortStableFunc(v.saved, func(a, b savedHead) int { return cmp.Compare(a.Size, b.Size) })
 
 	v.tree = newTree()
+	v.report.SavedHeads = []int64{}
+	v.report.Signatures = []SignatureCheck{}
 	v.report.Case, v.report.Origin, v.report.Mediator = hd.caseID, v.origin, hd.mediator
 	v.report.MediatorTrusted = v.opts.Mediator != ""
 	return v.compareSaved()
