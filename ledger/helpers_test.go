@@ -63,11 +63,11 @@ func newSample(t testing.TB) *sample {
 	start := time.Date(2023, 11, 21, 7, 0, 0, 0, time.UTC)
 	text := map[string]any{"ratio": 3, "releases_per_day": 10, "pause_days": 4, "pause_starts": "07:00", "drone_flights": "none 10:00-16:00"}
 	events := []struct {
-		at       time.Duration
-		kind     string
-		from     string
-		to       []string
-		body     any
+		at         time.Duration
+		kind       string
+		from       string
+		to         []string
+		body       any
 		checkpoint bool
 	}{
 		{0, "case.opened", "mediator", nil, map[string]any{"protocol": "shuttle", "parties": []string{"north", "south"}}, false},

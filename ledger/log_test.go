@@ -169,7 +169,10 @@ func TestLogErrors(t *testing.T) {
 	}{
 		{"seq not next", func() error { _, err := l.Append(Entry{Seq: 5, Time: time.Second, Kind: "k"}); return err }, shuttle.EConflict, "the next index is 1"},
 		{"time backwards", func() error { _, err := l.Append(Entry{Time: time.Millisecond, Kind: "k"}); return err }, shuttle.EConflict, "before the log's last time"},
-		{"bad body", func() error { _, err := l.Append(Entry{Time: time.Second, Kind: "k", Body: json.RawMessage(`{"a":}`)}); return err }, shuttle.EInvalid, "entry 1: ledger"},
+		{"bad body", func() error {
+			_, err := l.Append(Entry{Time: time.Second, Kind: "k", Body: json.RawMessage(`{"a":}`)})
+			return err
+		}, shuttle.EInvalid, "entry 1: ledger"},
 		{"inclusion index beyond size", func() error { _, err := l.InclusionProof(1, 1); return err }, shuttle.ENotFound, "no entry 1"},
 		{"inclusion size beyond log", func() error { _, err := l.InclusionProof(0, 2); return err }, shuttle.ENotFound, "no tree of size 2"},
 		{"consistency from 0", func() error { _, err := l.ConsistencyProof(0, 1); return err }, shuttle.EInvalid, "want 1 <= old <= new"},
