@@ -50,8 +50,7 @@ type entry struct {
 	val  *node
 }
 
-// entries lists a mapping's keys in file order, recording their lines. Keys
-// may repeat only if the YAML parser let them through, which it does not.
+// entries lists a mapping's keys in file order, recording their lines.
 func (d *decoder) entries(path string, n *node) ([]entry, error) {
 	if n.kind != mapNode {
 		return nil, d.fail(path, n, "must be %s, not %s", mapNode, n.kind)

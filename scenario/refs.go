@@ -3,7 +3,6 @@ package scenario
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/shuttle-mediation/shuttle"
@@ -19,12 +18,11 @@ var (
 	profileRefs = []string{"genius", "geniusweb"}
 )
 
-// folder is a GENIUS or GeniusWeb folder the domain was read from; its
-// profiles are picked by file name.
+// folder is a GENIUS or GeniusWeb folder the domain was read from; parties
+// pick their profiles in it by file name.
 type folder struct {
-	format   string // "genius" or "geniusweb"
-	path     string
-	profiles map[string]*utility.Profile // by file name
+	format string // "genius" or "geniusweb"
+	path   string
 }
 
 // refPath reads a file reference, relative to the scenario file's folder.
@@ -52,38 +50,24 @@ func (r *reader) readDomain(e entry) (*space.Domain, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		d  *space.Domain
-		ps []*utility.Profile
-	)
+	var d *space.Domain
 	switch e.key {
 	case "genius":
 		d, err = genius.ReadDomain(p)
 	case "geniusweb":
 		d, err = geniusweb.ReadDomain(p)
 	case "genius_folder":
-		d, ps, err = genius.ReadFolder(p)
+		// The folder's profiles are read again as parties pick them; reading
+		// them all here checks that the folder is consistent.
+		d, _, err = genius.ReadFolder(p)
 	case "geniusweb_folder":
-		d, ps, err = geniusweb.ReadFolder(p)
+		d, _, err = geniusweb.ReadFolder(p)
 	}
 	if err != nil {
 		return nil, r.refError(e, err)
 	}
-	if ps != nil {
-		f := &folder{format: strings.TrimSuffix(e.key, "_folder"), path: p, profiles: map[string]*utility.Profile{}}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, r.refError(e, err)
-		}
-		// The readers give profiles in file-name order, named after their
-		// files; match them to the files to index them by file name.
-		for _, de := range entries {
-			stem := strings.TrimSuffix(de.Name(), filepath.Ext(de.Name()))
-			if i := slices.IndexFunc(ps, func(q *utility.Profile) bool { return q.Name == stem }); i >= 0 {
-				f.profiles[de.Name()] = ps[i]
-			}
-		}
-		r.folder = f
+	if strings.HasSuffix(e.key, "_folder") {
+		r.folder = &folder{format: strings.TrimSuffix(e.key, "_folder"), path: p}
 	}
 	return d, nil
 }
@@ -91,6 +75,7 @@ func (r *reader) readDomain(e entry) (*space.Domain, error) {
 // readProfile reads a referenced profile over the scenario's domain. When
 // the domain came from a folder, the reference is a file name in it.
 func (r *reader) readProfile(e entry) (*utility.Profile, error) {
+	var path string
 	if f := r.folder; f != nil {
 		name, err := r.name(e)
 		if err != nil {
@@ -99,24 +84,20 @@ func (r *reader) readProfile(e entry) (*utility.Profile, error) {
 		if e.key != f.format {
 			return nil, r.fail(e.path, e.val, "the domain is a %s folder: pick a profile with %s: FILE", f.format, f.format)
 		}
-		p, ok := f.profiles[filepath.Base(name)]
-		if !ok || filepath.Base(name) != name {
-			names := make([]string, 0, len(f.profiles))
-			for n := range f.profiles {
-				names = append(names, n)
-			}
-			slices.Sort(names)
-			return nil, r.fail(e.path, e.val, "folder %s has no profile %q (it has %s)", f.path, name, strings.Join(names, ", "))
+		path = filepath.Join(f.path, name)
+		if filepath.Base(name) != name || !isFile(path) {
+			return nil, r.fail(e.path, e.val, "folder %s has no file %q (it has %s)", f.path, name, strings.Join(filesIn(f.path, f.format), ", "))
 		}
-		c := *p
-		c.Constraints = slices.Clone(p.Constraints)
-		return &c, nil
+	} else {
+		var err error
+		if path, err = r.refPath(e); err != nil {
+			return nil, err
+		}
 	}
-	path, err := r.refPath(e)
-	if err != nil {
-		return nil, err
-	}
-	var p *utility.Profile
+	var (
+		p   *utility.Profile
+		err error
+	)
 	switch e.key {
 	case "genius":
 		p, err = genius.ReadProfile(path, r.s.Domain)
@@ -127,4 +108,22 @@ func (r *reader) readProfile(e entry) (*utility.Profile, error) {
 		return nil, r.refError(e, err)
 	}
 	return p, nil
+}
+
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// filesIn lists the files of a format in a folder, for messages.
+func filesIn(dir, format string) []string {
+	ext := map[string]string{"genius": ".xml", "geniusweb": ".json"}[format]
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, de := range entries {
+		if !de.IsDir() && strings.EqualFold(filepath.Ext(de.Name()), ext) {
+			names = append(names, de.Name())
+		}
+	}
+	return names
 }

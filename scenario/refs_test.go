@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,9 @@ import (
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/formats/genius"
+	"github.com/shuttle-mediation/shuttle/formats/geniusweb"
+	"github.com/shuttle-mediation/shuttle/space"
+	"github.com/shuttle-mediation/shuttle/utility"
 )
 
 // sharedDomains finds shared/domains beside the module's root, where CI
@@ -35,55 +39,70 @@ func sharedDomains(t *testing.T) string {
 	return d
 }
 
-// Every additive two-party ANAC 2011 folder loads as a scenario naming its
-// folder, with the same utilities as the GENIUS reader gives.
-func TestSharedGeniusFolders(t *testing.T) {
-	root := filepath.Join(sharedDomains(t), "anac", "y2011")
-	dirs, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
+// Every ANAC 2011 GENIUS folder and every GeniusWeb folder of shared/domains
+// loads as a scenario naming its folder, with each party picking its
+// profile by file name, and gives the utilities of the format's reader.
+func TestSharedFolders(t *testing.T) {
+	shared := sharedDomains(t)
+	formats := []struct {
+		format string
+		root   string
+		ext    string
+		read   func(string) (*space.Domain, []*utility.Profile, error)
+	}{
+		{"genius", filepath.Join(shared, "anac", "y2011"), ".xml", genius.ReadFolder},
+		{"geniusweb", filepath.Join(shared, "geniusweb"), ".json", geniusweb.ReadFolder},
 	}
-	for _, de := range dirs {
-		dir := filepath.Join(root, de.Name())
-		t.Run(de.Name(), func(t *testing.T) {
-			d, ps, err := genius.ReadFolder(dir)
-			if err != nil {
-				t.Skipf("GENIUS reader refuses the folder: %v", err)
-			}
-			files, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-			var names []string
-			for _, f := range files {
-				for _, p := range ps {
-					if strings.TrimSuffix(filepath.Base(f), ".xml") == p.Name {
-						names = append(names, filepath.Base(f))
+	for _, f := range formats {
+		dirs, err := os.ReadDir(f.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, de := range dirs {
+			dir := filepath.Join(f.root, de.Name())
+			t.Run(f.format+"/"+de.Name(), func(t *testing.T) {
+				d, ps, err := f.read(dir)
+				if err != nil {
+					t.Fatalf("the %s reader refuses the folder: %v", f.format, err)
+				}
+				var b strings.Builder
+				fmt.Fprintf(&b, "domain: {%s_folder: %q}\nparties:\n", f.format, dir)
+				files, _ := filepath.Glob(filepath.Join(dir, "*"+f.ext))
+				for _, file := range files {
+					// A profile file names its domain; the domain file does not
+					// read as a profile.
+					if _, err := readProfileFile(f.format, file, d); err == nil {
+						fmt.Fprintf(&b, "  - {name: %q, profile: {%s: %q}}\n", filepath.Base(file), f.format, filepath.Base(file))
 					}
 				}
-			}
-			var b strings.Builder
-			b.WriteString("domain: {genius_folder: " + dir + "}\nparties:\n")
-			for i, n := range names {
-				b.WriteString("  - {name: p" + string(rune('0'+i)) + ", profile: {genius: \"" + n + "\"}}\n")
-			}
-			s, err := Parse(filepath.Join(t.TempDir(), "s.yaml"), []byte(b.String()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(s.Domain.Issues) != len(d.Issues) || len(s.Parties) != len(ps) {
-				t.Fatalf("%d issues, %d parties; want %d, %d", len(s.Domain.Issues), len(s.Parties), len(d.Issues), len(ps))
-			}
-			o := s.Domain.NewOutcome()
-			for k := 0; k < 200; k++ {
-				for i := range ps {
-					if got, want := s.Parties[i].Profile.Utility(o), ps[i].Utility(o); got != want {
-						t.Fatalf("party %d at %s: %v, want %v", i, s.Domain.Format(o), got, want)
+				s, err := Parse(filepath.Join(t.TempDir(), "s.yaml"), []byte(b.String()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(s.Domain.Issues) != len(d.Issues) || len(s.Parties) != len(ps) {
+					t.Fatalf("%d issues, %d parties; want %d, %d", len(s.Domain.Issues), len(s.Parties), len(d.Issues), len(ps))
+				}
+				o := s.Domain.NewOutcome()
+				for k := 0; k < 500; k++ {
+					for i := range ps {
+						if got, want := s.Parties[i].Profile.Utility(o), ps[i].Utility(o); got != want {
+							t.Fatalf("party %d at %s: %v, want %v", i, s.Domain.Format(o), got, want)
+						}
+					}
+					if !s.Domain.Next(o) {
+						break
 					}
 				}
-				if !s.Domain.Next(o) {
-					break
-				}
-			}
-		})
+			})
+		}
 	}
+}
+
+func readProfileFile(format, path string, d *space.Domain) (*utility.Profile, error) {
+	if format == "genius" {
+		return genius.ReadProfile(path, d)
+	}
+	return geniusweb.ReadProfile(path, d)
 }
 
 func TestReferenceErrors(t *testing.T) {
@@ -99,7 +118,7 @@ func TestReferenceErrors(t *testing.T) {
 		{"missing domain file", "domain: {genius: nowhere.xml}\nparties: []\n",
 			"s.yaml:1: domain.genius: ", shuttle.ENotFound},
 		{"profile not in folder", "domain: {genius_folder: " + lap + "}\nparties:\n  - {name: a, profile: {genius: buyer.xml}}\n  - {name: b, profile: {genius: laptop_seller_utility.xml}}\n",
-			`s.yaml:3: parties[0].profile.genius: folder ` + lap + ` has no profile "buyer.xml" (it has laptop_buyer_utility.xml, laptop_seller_utility.xml)`, shuttle.EInvalid},
+			`s.yaml:3: parties[0].profile.genius: folder ` + lap + ` has no file "buyer.xml" (it has laptop_buyer_utility.xml, laptop_domain.xml, laptop_seller_utility.xml)`, shuttle.EInvalid},
 		{"wrong format for folder", "domain: {genius_folder: " + lap + "}\nparties:\n  - {name: a, profile: {geniusweb: x.json}}\n  - {name: b, profile: {genius: laptop_seller_utility.xml}}\n",
 			"s.yaml:3: parties[0].profile.geniusweb: the domain is a genius folder: pick a profile with genius: FILE", shuttle.EInvalid},
 		{"two references", "domain: {genius: a.xml, geniusweb: b.json}\nparties: []\n",

@@ -188,7 +188,11 @@ func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, err
 			return nil, shuttle.InFile(c.file, k.line, "", "a mapping key must be a single value, not %s", k.kind)
 		}
 		if v.kind == nullNode || v.line < k.line {
-			v = &node{kind: v.kind, line: k.line, text: v.text, num: v.num, isInt: v.isInt, keys: v.keys, vals: v.vals, items: v.items}
+			// An empty value has no line of its own, and an alias's is its
+			// anchor's: the key's line says where the fault is.
+			c := *v
+			c.line = k.line
+			v = &c
 		}
 		out.keys = append(out.keys, k)
 		out.vals = append(out.vals, v)
