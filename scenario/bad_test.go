@@ -51,6 +51,9 @@ var badFiles = map[string]string{
 	"weights_not_mapping":          "18: parties[1].profile.weights: must be a mapping (key: value), not a list",
 	"when_not_bool":                `27: plan.obligations[0].when: bad expression "price" (it must give true or false): expected bool, but got int`,
 	"yaml_syntax":                  "14: YAML: ',' or '}' must be specified",
+	"negative_max":                 "28: plan.extension.max: must be a whole number from 0 to 1000000, is -1",
+	"verifier_reserved":            `24: plan.verifiers[0].name: "both" has a meaning under verified_by: give the verifier another name`,
+	"window_beyond_phase":          "30: plan.rules[0].window.to: must be within the phase (at most 24h0m0s)",
 	"zero_ratings":                 "21: parties[1].profile.values.colour: at least one rating must be above zero",
 }
 

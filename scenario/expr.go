@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -208,6 +209,28 @@ func compile(src string, v vars, want result) (x Expr, err error) {
 		return x, fmt.Errorf("bad expression %q (it must give %s): %w", src, what, oneLine(err))
 	}
 	return Expr{Source: src, prog: prog}, nil
+}
+
+// count compiles an expression for a number of things. When it names no
+// variable its value is known now, and must be a whole number of at least
+// least.
+func (r *reader) count(e entry, v vars, least int) (Expr, error) {
+	x, err := r.expr(e, v, number)
+	if err != nil {
+		return x, err
+	}
+	fixed, err := compile(x.Source, nil, number)
+	if err != nil {
+		return x, nil // it depends on the agreement
+	}
+	n, err := fixed.Number(nil)
+	if err != nil {
+		return x, r.fail(e.path, e.val, "%v", err)
+	}
+	if n != math.Trunc(n) || n < float64(least) || n > 1e6 {
+		return x, r.fail(e.path, e.val, "must be a whole number from %d to 1000000, is %g", least, n)
+	}
+	return x, nil
 }
 
 // constant is an expression for a fixed number.

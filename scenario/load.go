@@ -208,12 +208,12 @@ func (r *reader) issue(e entry) (space.Issue, error) {
 	only := func(keys ...string) error {
 		for k, fe := range f {
 			if k != "type" && !slices.Contains(keys, k) {
-				return r.fail(fe.path, fe.val, "does not apply to a %s issue", kind)
+				return r.fail(fe.path, fe.val, "does not apply to %s issues", kind)
 			}
 		}
 		for _, k := range keys {
 			if _, ok := f[k]; !ok && k != "steps" {
-				return r.fail(e.path, e.val, "a %s issue needs %s", kind, k)
+				return r.fail(e.path, e.val, "%s issues need %s", kind, k)
 			}
 		}
 		return nil

@@ -171,7 +171,7 @@ func (r *reader) plan(e entry) (*Plan, error) {
 		}
 	}
 	if re, ok := f["rules"]; ok {
-		if p.Rules, err = r.rules(re, env); err != nil {
+		if p.Rules, err = r.rules(re, env, p.Phases.Duration); err != nil {
 			return nil, err
 		}
 	}
@@ -213,6 +213,9 @@ func (r *reader) verifiers(e entry) ([]Verifier, error) {
 		if vs[i].Name, err = r.name(ne); err != nil {
 			return nil, err
 		}
+		if vs[i].Name == "receiver" || vs[i].Name == "both" {
+			return nil, r.fail(ne.path, ne.val, "%q has a meaning under verified_by: give the verifier another name", vs[i].Name)
+		}
 		if r.s.PartyIndex(vs[i].Name) >= 0 || slices.ContainsFunc(vs[:i], func(v Verifier) bool { return v.Name == vs[i].Name }) {
 			return nil, r.fail(ne.path, ne.val, "%q already names a party or a verifier", vs[i].Name)
 		}
@@ -235,7 +238,7 @@ func (r *reader) phases(e entry, env *env) (Phases, error) {
 	if !ok {
 		return ph, r.fail(e.path, e.val, "needs count, the number of phases (a number or an expression such as days)")
 	}
-	if ph.Count, err = r.expr(ce, env.outcome, number); err != nil {
+	if ph.Count, err = r.count(ce, env.outcome, 1); err != nil {
 		return ph, err
 	}
 	de, ok := f["duration"]
@@ -441,7 +444,7 @@ func (r *reader) lists(e entry, p *Plan) ([]List, error) {
 	return ls, nil
 }
 
-func (r *reader) rules(e entry, env *env) ([]Rule, error) {
+func (r *reader) rules(e entry, env *env, phase time.Duration) ([]Rule, error) {
 	its, err := r.items(e.path, e.val)
 	if err != nil {
 		return nil, err
@@ -490,6 +493,9 @@ func (r *reader) rules(e entry, env *env) ([]Rule, error) {
 			if err != nil {
 				return nil, err
 			}
+			if w.To > phase {
+				return nil, r.fail(join(we.path, "to"), we.val, "must be within the phase (at most %v)", phase)
+			}
 			ru.Window = &w
 		}
 	}
@@ -508,7 +514,7 @@ func (r *reader) extension(e entry, p *Plan, env *env) (*Extension, error) {
 	}
 	x := &Extension{}
 	if pe, ok := f["phases"]; ok {
-		if x.Phases, err = r.expr(pe, env.outcome, number); err != nil {
+		if x.Phases, err = r.count(pe, env.outcome, 1); err != nil {
 			return nil, err
 		}
 	} else {
@@ -520,7 +526,7 @@ func (r *reader) extension(e entry, p *Plan, env *env) (*Extension, error) {
 	if x.More, err = r.expr(f["more"], env.outcome, number); err != nil {
 		return nil, err
 	}
-	if x.Max, err = r.expr(f["max"], env.outcome, number); err != nil {
+	if x.Max, err = r.count(f["max"], env.outcome, 0); err != nil {
 		return nil, err
 	}
 	return x, nil
