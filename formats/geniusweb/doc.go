@@ -16,6 +16,8 @@
 // front and bargaining points (specials.json) for comparison with shuttle's
 // analysis. Errors name the file, the line and the JSON path at fault.
 //
-// WriteDomain and WriteProfile write files that read back to the same
-// utility for every outcome.
+// ReadProfileBid also returns the reservation bid (a Bid: value indices,
+// Absent where the bid is silent), which WriteProfile needs to write the
+// reservation back. WriteDomain and WriteProfile write files that read back
+// to the same utility for every outcome.
 package geniusweb

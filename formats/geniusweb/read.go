@@ -96,7 +96,7 @@ func ReadFolder(dir string) (*space.Domain, []*utility.Profile, error) {
 			profiles = append(profiles, doc)
 		case specialsFile:
 		case otherProfile:
-			return nil, nil, doc.refuseKind()
+			return nil, nil, doc.refuseKind("; move it out of the folder to read the other profiles")
 		default:
 			return nil, nil, doc.unsupported(doc.root, "neither a GeniusWeb domain, a profile nor specials.json")
 		}
@@ -281,7 +281,7 @@ func (doc *document) profile(d *space.Domain, ref string) (*utility.Profile, Bid
 	case domainFile:
 		return nil, nil, doc.errAt(root, "a GeniusWeb domain, not a profile")
 	case otherProfile:
-		return nil, nil, doc.refuseKind()
+		return nil, nil, doc.refuseKind("")
 	default:
 		return nil, nil, doc.errAt(root, "not a GeniusWeb profile (an object with LinearAdditiveUtilitySpace)")
 	}
@@ -338,9 +338,10 @@ func (doc *document) profile(d *space.Domain, ref string) (*utility.Profile, Bid
 }
 
 // refuseKind is the error for a profile of another kind than
-// LinearAdditiveUtilitySpace, such as DefaultPartialOrdering.
-func (doc *document) refuseKind() error {
-	return doc.unsupported(doc.root.elems[0], "this kind of profile is not supported: only LinearAdditiveUtilitySpace profiles give utilities")
+// LinearAdditiveUtilitySpace, such as DefaultPartialOrdering; hint ends the
+// message.
+func (doc *document) refuseKind(hint string) error {
+	return doc.unsupported(doc.root.elems[0], "this kind of profile is not supported: only LinearAdditiveUtilitySpace profiles give utilities%s", hint)
 }
 
 // sameDomain checks that the domain embedded in a profile (at n) is d.

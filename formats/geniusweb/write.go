@@ -125,15 +125,16 @@ func domainJSON(d *space.Domain, grids []grid) (object, error) {
 // issueUtilities writes one issue's evaluations: a value table for an issue
 // written as a value list, NumberValueSetUtilities for a range.
 func issueUtilities(is *space.Issue, g grid, evals []float64, s *utility.Shape) (object, error) {
+	// Validate lets evaluations stray outside [0,1] by rounding; GeniusWeb
+	// does not.
 	if g.n == 0 {
 		table := make(object, len(evals))
 		for v, e := range evals {
-			table[v] = member{is.Label(v), e}
+			table[v] = member{is.Label(v), utility.Clamp(e)}
 		}
 		return object{{"DiscreteValueSetUtilities", object{{"valueUtilities", table}}}}, nil
 	}
 	lo, hi := g.float(0), g.float(g.n-1)
-	// Validate lets evaluations stray above 1 by rounding; GeniusWeb does not.
 	line := &utility.Shape{Kind: "interpolate", Low: lo, High: hi, LowUtility: utility.Clamp(evals[0]), HighUtility: utility.Clamp(evals[g.n-1])}
 	switch {
 	case s != nil && s.Kind == "interpolate" && fits(s, g, evals) && s.LowUtility >= 0 && s.LowUtility <= 1 && s.HighUtility >= 0 && s.HighUtility <= 1:
