@@ -9,7 +9,10 @@
 // profile's utility of its reservation bid, an issue the bid leaves out being
 // worth 0. Discrete issues become space.Discrete issues; a range of integers
 // in steps of 1 becomes a space.Integer issue, any other range a space.Real
-// issue whose points are exactly the range's numbers.
+// issue with one value per point of the range. Utilities and bids are
+// matched against the range's exact decimals (Issue.Number may differ from
+// them in the last bits); a range whose points need more than 40 digits or
+// are not distinct float64 numbers is refused as unsupported.
 //
 // ReadFolder loads a folder as the ANL and CSE3210 distributions lay it out,
 // telling files apart by content; ReadSpecials reads the organisers' Pareto
