@@ -150,7 +150,7 @@ func sameUtilities(t *testing.T, p, q *utility.Profile, outcomes []space.Outcome
 // one together with, for a nonlinear profile, an outcome inside each of its
 // rectangles.
 func sample(d *space.Domain, p *utility.Profile, seed uint64) []space.Outcome {
-	const all, some = 4096, 512
+	const all, some = 2048, 256
 	var out []space.Outcome
 	if n, ok := d.Count64(); ok && n <= all {
 		o := d.NewOutcome()

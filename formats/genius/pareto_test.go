@@ -65,7 +65,16 @@ func TestParetoAgrees(t *testing.T) {
 			}
 			r := rand.New(rand.NewPCG(3, 4))
 			for _, lambda := range []float64{0, 0.5, 1} {
-				o := climb(d, ps, lambda, r)
+				// The searches for a party's best stop once they reach
+				// what the frontier lists.
+				target := math.Inf(1)
+				switch lambda {
+				case 0:
+					target = best[1]
+				case 1:
+					target = best[0]
+				}
+				o := climb(d, ps, lambda, r, target)
 				u := []float64{ps[0].Utility(o), ps[1].Utility(o)}
 				for _, row := range rows {
 					if u[0] > row[0]+1e-6 && u[1] > row[1]+1e-6 {
@@ -84,8 +93,9 @@ func TestParetoAgrees(t *testing.T) {
 }
 
 // climb searches for an outcome maximising λ·u1 + (1-λ)·u2, the other
-// party's utility breaking ties, by coordinate ascent from random starts.
-func climb(d *space.Domain, ps []*utility.Profile, lambda float64, r *rand.Rand) space.Outcome {
+// party's utility breaking ties, by coordinate ascent from random starts,
+// until the score reaches target.
+func climb(d *space.Domain, ps []*utility.Profile, lambda float64, r *rand.Rand, target float64) space.Outcome {
 	score := func(o space.Outcome) float64 {
 		u1, u2 := ps[0].Utility(o), ps[1].Utility(o)
 		return lambda*u1 + (1-lambda)*u2 + 1e-9*(u1+u2)
@@ -111,6 +121,9 @@ func climb(d *space.Domain, ps []*utility.Profile, lambda float64, r *rand.Rand)
 		}
 		if s > bestScore {
 			best, bestScore = o.Clone(), s
+		}
+		if bestScore >= target-1e-6 {
+			break
 		}
 	}
 	return best
