@@ -391,7 +391,7 @@ func (a ReportBreach) apply(m *Implementation) error {
 		}
 	}
 	m.breaches = append(m.breaches, breach{by: a.By, accused: a.Accused, subject: s, evidence: a.Evidence, at: m.now, phase: m.started})
-	m.emit(KindReported, s.Phase, m.s.Name(a.By), recipients(m.s.Parties[a.Accused], m.s.Mediator),
+	m.emit(KindReported, s.Phase, m.s.Name(a.By), recipients(m.s.Parties[a.Accused], MediatorName),
 		ReportBody{Breach: len(m.breaches), Accused: a.Accused, Subject: s, Evidence: a.Evidence})
 	return nil
 }
@@ -444,7 +444,7 @@ func (a Rule) apply(m *Implementation) error {
 			m.minors[b.subject.Obligation]++
 		}
 	}
-	m.emit(KindRuled, b.subject.Phase, m.s.Mediator, recipients(m.s.Name(b.by), m.s.Parties[b.accused]), body)
+	m.emit(KindRuled, b.subject.Phase, MediatorName, recipients(m.s.Name(b.by), m.s.Parties[b.accused]), body)
 	switch {
 	case a.Verdict == Major:
 		m.close(Collapsed)
@@ -471,7 +471,7 @@ func (m *Implementation) uphold(s Subject) {
 		d.verified += add
 		sl.verified += add
 		m.verified[o.Index] += add
-		m.emit(KindVerified, s.Phase, m.s.Mediator, nil, VerifiedBody{Delivery: i + 1, Obligation: o.Index, Quantity: add, Claimed: d.quantity, Upheld: true})
+		m.emit(KindVerified, s.Phase, MediatorName, nil, VerifiedBody{Delivery: i + 1, Obligation: o.Index, Quantity: add, Claimed: d.quantity, Upheld: true})
 	}
 }
 
@@ -499,7 +499,7 @@ func (a Cure) apply(m *Implementation) error {
 		}
 	}
 	b.cured, b.curedAt = true, m.now
-	m.emit(KindCured, b.subject.Phase, m.s.Parties[b.accused], recipients(m.s.Name(b.by), m.s.Mediator), CureBody{Breach: a.Breach, Note: a.Note})
+	m.emit(KindCured, b.subject.Phase, m.s.Parties[b.accused], recipients(m.s.Name(b.by), MediatorName), CureBody{Breach: a.Breach, Note: a.Note})
 	return nil
 }
 
@@ -523,7 +523,7 @@ func (a OfferExtension) apply(m *Implementation) error {
 	}
 	m.offer = &offer{accepted: make([]bool, len(m.s.Parties))}
 	m.offered++
-	m.emit(KindOffered, 0, m.s.Mediator, slices.Clone(m.s.Parties), ExtensionBody{Extension: m.extensions + 1})
+	m.emit(KindOffered, 0, MediatorName, slices.Clone(m.s.Parties), ExtensionBody{Extension: m.extensions + 1})
 	return nil
 }
 
@@ -544,7 +544,7 @@ func (a AnswerExtension) apply(m *Implementation) error {
 	who := m.s.Parties[a.By.Index]
 	if !a.Accept {
 		m.offer = nil
-		m.emit(KindDeclined, 0, who, []string{m.s.Mediator}, ExtensionBody{Extension: k})
+		m.emit(KindDeclined, 0, who, []string{MediatorName}, ExtensionBody{Extension: k})
 		return nil
 	}
 	var added []Phase
@@ -563,7 +563,7 @@ func (a AnswerExtension) apply(m *Implementation) error {
 		}
 	}
 	m.offer.accepted[a.By.Index] = true
-	m.emit(KindAccepted, 0, who, []string{m.s.Mediator}, ExtensionBody{Extension: k})
+	m.emit(KindAccepted, 0, who, []string{MediatorName}, ExtensionBody{Extension: k})
 	if added == nil {
 		return nil
 	}
@@ -571,7 +571,7 @@ func (a AnswerExtension) apply(m *Implementation) error {
 	m.addPhases(added)
 	m.extensions++
 	m.offer = nil
-	m.emit(KindExtended, 0, m.s.Mediator, nil, ExtensionBody{Extension: k, Phases: added})
+	m.emit(KindExtended, 0, MediatorName, nil, ExtensionBody{Extension: k, Phases: added})
 	return nil
 }
 

@@ -112,7 +112,10 @@ func New(s *Schedule) (*Implementation, []Event) {
 		fouls:     make([]int, len(s.Parties)),
 	}
 	m.addPhases(s.Phases)
-	m.emit(KindScheduled, 0, "", nil, s)
+	// The log keeps the schedule as agreed; extensions add to s.
+	agreed := *s
+	agreed.Phases = slices.Clip(s.Phases)
+	m.emit(KindScheduled, 0, "", nil, &agreed)
 	m.advance(0)
 	return m, slices.Clone(m.log)
 }

@@ -19,8 +19,8 @@ const MaxPhases = 1000
 // MaxQuantity bounds one phase's quantity of one obligation.
 const MaxQuantity = 1 << 40
 
-// DefaultMediator names the mediator in events when the scenario does not.
-const DefaultMediator = "mediator"
+// MediatorName is the mediator's name in events, as in the negotiation's.
+const MediatorName = "mediator"
 
 // Duration is a span of virtual time. It is written in JSON as Go's duration
 // text ("29h0m0s"): nanosecond counts of a long implementation are beyond
@@ -47,11 +47,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // terms of extension. Implementation appends the phases of accepted
 // extensions.
 type Schedule struct {
-	// Parties, Verifiers and Mediator name the participants, in the
-	// scenario's order; events use these names.
+	// Parties and Verifiers name the participants, in the scenario's
+	// order; events use these names, and MediatorName.
 	Parties   []string `json:"parties"`
 	Verifiers []string `json:"verifiers,omitempty"`
-	Mediator  string   `json:"mediator"`
 	// Planned is the number of agreed phases, before extensions.
 	Planned int     `json:"planned"`
 	Phases  []Phase `json:"phases"`
@@ -133,31 +132,27 @@ type Extension struct {
 // quantity) is an error at its line in the scenario file.
 func NewSchedule(sc *scenario.Scenario, agreed space.Outcome) (*Schedule, error) {
 	if sc.Plan == nil {
-		return nil, sc.Errorf("plan", "the scenario has no implementation plan")
+		return nil, sc.Errorf("", "the scenario has no implementation plan (no plan section)")
 	}
 	if err := sc.Domain.Check(agreed); err != nil {
 		return nil, &shuttle.Error{Code: shuttle.EInvalid, File: sc.File, Message: "agreed outcome", Err: err}
 	}
 	p := sc.Plan
 	s := &Schedule{
-		Parties:  make([]string, len(sc.Parties)),
-		Mediator: sc.Mediator.Name,
-		sc:       sc,
-		values:   scenario.Values(sc.Domain, agreed),
+		Parties: make([]string, len(sc.Parties)),
+		sc:      sc,
+		values:  scenario.Values(sc.Domain, agreed),
 	}
 	for i := range sc.Parties {
-		s.Parties[i] = sc.Parties[i].Name
-	}
-	for _, v := range p.Verifiers {
-		s.Verifiers = append(s.Verifiers, v.Name)
-	}
-	if s.Mediator == "" {
-		s.Mediator = DefaultMediator
-	}
-	for _, n := range append(s.Parties[:len(s.Parties):len(s.Parties)], s.Verifiers...) {
-		if n == s.Mediator {
-			return nil, sc.Errorf("mediator.name", "%q also names a party or a verifier; events could not tell them apart", n)
+		if s.Parties[i] = sc.Parties[i].Name; s.Parties[i] == MediatorName {
+			return nil, sc.Errorf(fmt.Sprintf("parties[%d].name", i), "%q names the mediator in events; call the party otherwise", MediatorName)
 		}
+	}
+	for i, v := range p.Verifiers {
+		if v.Name == MediatorName {
+			return nil, sc.Errorf(fmt.Sprintf("plan.verifiers[%d].name", i), "%q names the mediator in events; call the verifier otherwise", MediatorName)
+		}
+		s.Verifiers = append(s.Verifiers, v.Name)
 	}
 	n, err := s.whole(&p.Phases.Count, "plan.phases.count", 1)
 	if err != nil {
@@ -355,7 +350,7 @@ func (s *Schedule) Name(a Actor) string {
 			return s.Verifiers[a.Index]
 		}
 	case MediatorRole:
-		return s.Mediator
+		return MediatorName
 	}
 	return a.String()
 }
