@@ -36,6 +36,7 @@ var parties = map[string]int{
 	"other/ItexvsCypressDomain":          20,
 	"genius-templates/SON":               26,
 	"genius-escheck/partydomain-AI2009":  24,
+	"genius-templates/partydomain":       17, // 8 of type="UNCERTAIN"
 }
 
 // geniusFolders lists the folders of shared/domains that hold GENIUS XML.

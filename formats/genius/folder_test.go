@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +51,28 @@ func TestReadFolderSkips(t *testing.T) {
 	if d.Name != "laptop_domain" || len(d.Issues) != 3 {
 		t.Errorf("domain %q with %d issues, want laptop_domain with 3", d.Name, len(d.Issues))
 	}
+}
+
+// TestUncertain reads a profile of GENIUS's preference-uncertainty mode as
+// the additive profile it also is.
+func TestUncertain(t *testing.T) {
+	dir := t.TempDir()
+	d, err := ReadDomain(writeFile(t, dir, "d.xml", tinyDomain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := profile(colour, count, w12)
+	uncertain := strings.Replace(plain, "<utility_space>", `<utility_space type="UNCERTAIN">`, 1)
+	uncertain = strings.Replace(uncertain, "</utility_space>", `<comparisons value="20"/><errors value="0"/><experimental value="false"/></utility_space>`, 1)
+	p, err := ReadProfile(writeFile(t, dir, "plain.xml", plain), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ReadProfile(writeFile(t, dir, "uncertain.xml", uncertain), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameUtilities(t, p, q, sample(d, p, 1))
 }
 
 func ExampleReadFolder() {
