@@ -71,7 +71,13 @@ func (is *Issue) Number(v int) float64 {
 		if is.Steps < 2 {
 			return is.Lo
 		}
-		return is.Lo + (is.Hi-is.Lo)*float64(v)/float64(is.Steps-1)
+		// Weighting both ends, rather than adding steps to Lo, gives the
+		// decimal point exactly in common cases (0.3, not 0.30000000000000004).
+		if v == is.Steps-1 {
+			return is.Hi
+		}
+		n := float64(is.Steps - 1)
+		return (is.Lo*(n-float64(v)) + is.Hi*float64(v)) / n
 	}
 	return float64(v)
 }
