@@ -162,8 +162,8 @@ type Event struct {
 	Seq   uint64
 	Time  time.Duration // since the negotiation started
 	Round int           // 0 before the first round
-	From  string // a party, MediatorName, or "" for the engine's records
-	To    string // a party, MediatorName or Everyone
+	From  string        // a party, MediatorName, or "" for the engine's records
+	To    string        // a party, MediatorName or Everyone
 	Kind  Kind
 
 	Outcome    space.Outcome   // the text, proposal, offer, counter or agreement

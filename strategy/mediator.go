@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/shuttle-mediation/shuttle/analysis"
@@ -87,14 +88,24 @@ func NewMediator(c MediatorConfig) (negotiate.Mediator, error) {
 }
 
 // Bargainer is the "confided" and "objections" mediator. It keeps a model
-// of every party (the confided profile, or an estimate learnt from
-// objections) and a bargaining weight per party, and puts to all parties
-// the outcome that maximises the weighted Nash product (or the weighted
-// Kalai–Smorodinsky ratio) of the modelled gains over the reservation
-// values. With equal weights that is the fair point; a party that keeps
-// objecting while the others accept gains weight, and the text moves
-// along the frontier towards it until everyone accepts. It never puts an
-// outcome below a reservation value it knows exactly.
+// of every party (the confided profile, or an additive estimate learnt from
+// confided weights and from objections) and an estimate of what each party
+// demands now, and puts one text to all parties:
+//
+//   - if some outcome meets every party's estimated demand, the fair point
+//     among those outcomes: the one of largest Nash product of the modelled
+//     gains over the reservation values (or of largest smallest
+//     Kalai–Smorodinsky share);
+//   - otherwise the fair point under bargaining weights, which start equal
+//     (the Nash or Kalai–Smorodinsky point itself) and shift towards a
+//     party that keeps objecting while others accept, so that the text
+//     moves along the frontier until the demands meet.
+//
+// In the last tenth of the time a party that accepted is assumed to settle
+// for less, down to its reservation value at the deadline. When every
+// party confided in full and the frontier is known, texts are chosen among
+// its points; otherwise by a coordinate search of the models. It never puts
+// an outcome below a reservation value it knows exactly.
 type Bargainer struct {
 	confided bool // "confided" rather than "objections"
 	kalai    bool
@@ -105,15 +116,33 @@ type Bargainer struct {
 	d      *space.Domain
 	models []*model
 	logw   []float64 // log bargaining weights, mean 0
-	// exact: every party confided in full and the frontier is known.
-	exact bool
+	// asp estimates what each party currently demands, in the model's
+	// utility (-Inf: unknown): the text's utility plus the strength of its
+	// objections, the utility of its counter-proposal, or the utility of a
+	// text it accepted.
+	asp      []float64
+	accepted []bool // the party's last answer was an acceptance
+	t        float64
+	// front holds, when every party confided in full and the frontier is
+	// known, its points that give every party its reservation value, with
+	// each party's score (see score) worked out once.
+	front []frontPoint
 	text  space.Outcome // the last text put
 	pk    []space.Outcome
+	// The log weights the last text was aimed with, and whether a model
+	// changed since: unchanged, the aim is the same.
+	aimedAt []float64
+	changed bool
 
 	// Scratch.
 	w     []float64 // bargaining weights
 	sum   []float64 // per party: the model's sum (additive) or utility at x
 	cand  []float64
+	sc    []float64
+	// demand is asp as aimWithin uses it.
+	demand []float64
+	// within is set while searching within the parties' demands.
+	within bool
 	open  []bool // per issue: some value is allowed by every model
 	x, y  space.Outcome
 	start space.Outcome
@@ -124,21 +153,43 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 	n := len(br.Parties)
 	b.d = br.Domain
 	b.models = make([]*model, n)
-	b.exact = b.confided && b.analysis != nil && len(b.analysis.Parties) == n && len(b.analysis.Frontier) > 0
+	exact := b.confided && b.analysis != nil && len(b.analysis.Parties) == n && len(b.analysis.Frontier) > 0
 	for i := range n {
 		var c *negotiate.Confided
 		if b.confided {
 			c = br.Confided[i]
 		}
 		if c == nil || c.Level != negotiate.Full {
-			b.exact = false
+			exact = false
 		}
 		b.models[i] = newModel(b.d, c)
 	}
 	b.logw = make([]float64, n)
+	b.asp = make([]float64, n)
+	b.accepted = make([]bool, n)
+	for i := range b.asp {
+		b.asp[i] = math.Inf(-1)
+	}
 	b.w = make([]float64, n)
 	b.sum = make([]float64, n)
 	b.cand = make([]float64, n)
+	b.sc = make([]float64, n)
+	b.demand = make([]float64, n)
+	b.front = nil
+	if exact {
+		b.front = []frontPoint{}
+	frontier:
+		for k := range b.analysis.Frontier {
+			p := &b.analysis.Frontier[k]
+			fp := frontPoint{p: p, score: make([]float64, n)}
+			for i, u := range p.Utilities {
+				if fp.score[i] = b.score(i, u); math.IsInf(fp.score[i], -1) {
+					continue frontier
+				}
+			}
+			b.front = append(b.front, fp)
+		}
+	}
 	b.open = make([]bool, len(b.d.Issues))
 	b.x, b.y, b.start = b.d.NewOutcome(), b.d.NewOutcome(), b.d.NewOutcome()
 	b.text = nil
@@ -147,9 +198,14 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 
 // Draft puts the same text to every party.
 func (b *Bargainer) Draft(r int, t float64, texts []space.Outcome) bool {
-	o := b.aim(b.logw)
-	if o == nil {
-		return false
+	b.t = t
+	o := b.text
+	if b.changed || o == nil || !slices.Equal(b.aimedAt, b.logw) {
+		if o = b.aim(b.logw); o == nil {
+			return false
+		}
+		b.aimedAt = append(b.aimedAt[:0], b.logw...)
+		b.changed = false
 	}
 	b.text = o
 	for i := range texts {
@@ -170,56 +226,163 @@ func (b *Bargainer) weights(logw []float64) {
 	}
 }
 
-// objective scores per-party utilities u under the weights in b.w; -Inf
-// when a party with an exactly known reservation value would get less.
-func (b *Bargainer) objective(u []float64) float64 {
+type frontPoint struct {
+	p     *analysis.Point
+	score []float64
+}
+
+// score is party k's term in the objective when it gets utility u: the
+// log of its gain over its reservation value for Nash, the gain as a share
+// of its best possible gain for Kalai–Smorodinsky; -Inf when the party's
+// reservation value is known exactly and u falls short of it.
+func (b *Bargainer) score(k int, u float64) float64 {
 	const tiny = 1e-6
+	m := b.models[k]
+	g := u - m.res
+	if g < 0 && m.exact != nil {
+		return math.Inf(-1)
+	}
+	if b.kalai {
+		return g / max(m.best-m.res, tiny)
+	}
+	return math.Log(max(g, 0) + tiny)
+}
+
+// combine is the objective of the parties' scores under the weights in
+// b.w: the weighted Nash product in logs, or the smallest weighted
+// Kalai–Smorodinsky share (with the total as a faint tie-break).
+func (b *Bargainer) combine(sc []float64) float64 {
 	if b.kalai {
 		lo, total := math.Inf(1), 0.0
-		for i, m := range b.models {
-			span := max(m.best-m.res, tiny)
-			g := (u[i] - m.res) / span
-			if g < 0 && m.exact != nil {
-				return math.Inf(-1)
-			}
+		for i, g := range sc {
 			lo = min(lo, g/b.w[i])
 			total += g
 		}
 		return lo + 1e-3*total
 	}
 	var s float64
-	for i, m := range b.models {
-		g := u[i] - m.res
-		if g < 0 && m.exact != nil {
-			return math.Inf(-1)
-		}
-		s += b.w[i] * math.Log(max(g, 0)+tiny)
+	for i, l := range sc {
+		s += b.w[i] * l
 	}
 	return s
+}
+
+// objective scores per-party utilities u; while searching within the
+// parties' demands, every unit of utility a party falls short of its
+// demand costs far more than any gain elsewhere.
+func (b *Bargainer) objective(u []float64) float64 {
+	const shortfall = 100
+	var pen float64
+	for k, x := range u {
+		if b.sc[k] = b.score(k, x); math.IsInf(b.sc[k], -1) {
+			return b.sc[k]
+		}
+		if b.within && x < b.demand[k] {
+			pen += shortfall * (b.demand[k] - x)
+		}
+	}
+	return b.combine(b.sc) - pen
 }
 
 // aim is the outcome that maximises the objective under log weights logw,
 // or nil when no outcome it can find gives every party whose profile it
 // knows exactly at least its reservation value.
 func (b *Bargainer) aim(logw []float64) space.Outcome {
-	b.weights(logw)
-	if b.exact {
+	if o := b.aimWithin(); o != nil {
+		return o
+	}
+	return b.aimWeighted(logw)
+}
+
+// aimWithin is the fair point among the outcomes that meet every party's
+// estimated demand, or nil if it finds none.
+func (b *Bargainer) aimWithin() space.Outcome {
+	known := false
+	for _, a := range b.asp {
+		known = known || !math.IsInf(a, -1)
+	}
+	if !known {
+		return nil
+	}
+	for i := range b.w {
+		b.w[i] = 1
+	}
+	// In the last stretch before the deadline, a party that accepted the
+	// last text is taken to settle for less: its demand falls linearly to
+	// its reservation value, which it would rather have than nothing.
+	const stretch = 0.1
+	relax := 1.0
+	if b.t > 1-stretch {
+		relax = (1 - b.t) / stretch
+	}
+	for i, a := range b.asp {
+		b.demand[i] = a
+		if b.accepted[i] {
+			b.demand[i] = b.models[i].res + (a-b.models[i].res)*relax
+		}
+	}
+	if b.front != nil {
 		best, bestV := -1, math.Inf(-1)
-		for k := range b.analysis.Frontier {
-			if v := b.objective(b.analysis.Frontier[k].Utilities); v > bestV {
+	points:
+		for k := range b.front {
+			for i, u := range b.front[k].p.Utilities {
+				if u < b.demand[i]-eps {
+					continue points
+				}
+			}
+			if v := b.combine(b.front[k].score); v > bestV {
 				best, bestV = k, v
 			}
 		}
 		if best < 0 {
 			return nil
 		}
-		return b.analysis.Frontier[best].Outcome.Clone()
+		return b.front[best].p.Outcome.Clone()
 	}
+	b.within = true
+	defer func() { b.within = false }()
+	o := b.search()
+	if o == nil {
+		return nil
+	}
+	for k, m := range b.models {
+		if m.utility(o) < b.demand[k]-eps {
+			return nil
+		}
+	}
+	return o
+}
+
+// aimWeighted is the outcome that maximises the objective under log
+// weights logw.
+func (b *Bargainer) aimWeighted(logw []float64) space.Outcome {
+	b.weights(logw)
+	if b.front != nil {
+		best, bestV := -1, math.Inf(-1)
+		for k := range b.front {
+			if v := b.combine(b.front[k].score); v > bestV {
+				best, bestV = k, v
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		return b.front[best].p.Outcome.Clone()
+	}
+	return b.search()
+}
+
+// search climbs to the best outcome it finds for the objective.
+func (b *Bargainer) search() space.Outcome {
 	b.openIssues()
 	bestV := math.Inf(-1)
-	// Starting points: the last text, the weighted compromise issue by
-	// issue, and each party's own best.
-	for s := -2; s < len(b.models); s++ {
+	// Starting points: the last text and the weighted compromise issue by
+	// issue; and, at first, each party's own best.
+	last := len(b.models)
+	if b.text != nil {
+		last = -1
+	}
+	for s := -2; s < last; s++ {
 		switch {
 		case s == -2 && b.text == nil:
 			continue
@@ -358,9 +521,9 @@ func (b *Bargainer) clamped(sum, out []float64) []float64 {
 
 func utilityClamp(u float64) float64 { return min(max(u, 0), 1) }
 
-// Hear learns from objections and counter-proposals and moves the
-// bargaining weights: objecting raises a party's weight by its objection's
-// strength, accepting lowers it.
+// Hear learns from objections and counter-proposals, re-estimates what
+// each party demands, and moves the bargaining weights: objecting raises a
+// party's weight by its objection's strength, accepting lowers it.
 func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 	if b.pk != nil {
 		b.hearBids(answers)
@@ -368,14 +531,20 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 	}
 	for i, a := range answers {
 		m := b.models[i]
+		var demand float64
 		switch a.Kind {
 		case negotiate.KindAccept:
 			b.logw[i] -= b.eta / 2
+			demand = m.utility(b.text)
+			b.accepted[i] = true
 		case negotiate.KindVote:
+			u := m.utility(b.text)
 			if a.Yes {
 				b.logw[i] -= b.eta / 2
+				demand = u
 			} else {
 				b.logw[i] += b.eta / 4
+				demand = max(b.asp[i], u+0.01)
 			}
 		case negotiate.KindObject:
 			var s float64
@@ -384,12 +553,24 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 				s += o.Strength
 			}
 			b.logw[i] += b.eta * min(s, 1)
+			b.changed = b.changed || m.exact == nil || s >= 1
 			m.updateBest(b.d)
+			demand = m.utility(b.text) + s
 		case negotiate.KindCounter:
 			gain := m.utility(a.Outcome) - m.utility(b.text)
 			m.learnCounter(b.text, a.Outcome)
 			b.logw[i] += b.eta * min(max(gain, 0.05), 1)
+			b.changed = b.changed || m.exact == nil
 			m.updateBest(b.d)
+			demand = m.utility(a.Outcome)
+		default:
+			continue
+		}
+		if a.Kind != negotiate.KindAccept {
+			b.accepted[i] = false
+		}
+		if demand != b.asp[i] {
+			b.asp[i], b.changed = demand, true
 		}
 	}
 	b.center()
@@ -486,7 +667,7 @@ func (b *Bargainer) Improve(agreed space.Outcome) space.Outcome {
 			margin = 0.02
 		}
 	}
-	if b.exact {
+	if b.front != nil {
 		best, bestV := -1, math.Inf(-1)
 		for k := range b.analysis.Frontier {
 			u := b.analysis.Frontier[k].Utilities
