@@ -135,17 +135,17 @@ type Bargainer struct {
 	changed bool
 
 	// Scratch.
-	w     []float64 // bargaining weights
-	sum   []float64 // per party: the model's sum (additive) or utility at x
-	cand  []float64
-	sc    []float64
+	w    []float64 // bargaining weights
+	sum  []float64 // per party: the model's sum (additive) or utility at x
+	cand []float64
+	sc   []float64
 	// demand is asp as aimWithin uses it.
 	demand []float64
 	// within is set while searching within the parties' demands.
 	within bool
-	open  []bool // per issue: some value is allowed by every model
-	x, y  space.Outcome
-	start space.Outcome
+	open   []bool // per issue: some value is allowed by every model
+	x, y   space.Outcome
+	start  space.Outcome
 }
 
 // Open builds the models.
