@@ -55,27 +55,16 @@ func Measure(r *Result, profiles []*utility.Profile, a *analysis.Result) Metrics
 	if a == nil {
 		return m
 	}
-	for k := range a.Frontier {
-		d := Distance(m.Utilities, a.Frontier[k].Utilities)
-		if k == 0 || d < m.ParetoDistance {
-			m.ParetoDistance = d
-		}
-	}
-	if a.Nash != nil {
-		m.NashDistance = Distance(m.Utilities, a.Nash.Utilities)
-	}
-	if a.Kalai != nil {
-		m.KalaiDistance = Distance(m.Utilities, a.Kalai.Utilities)
-	}
+	m.ParetoDistance = undefined(a.FrontierDistance(m.Utilities))
+	m.NashDistance = undefined(a.Nash.Distance(m.Utilities))
+	m.KalaiDistance = undefined(a.Kalai.Distance(m.Utilities))
 	return m
 }
 
-// Distance is the Euclidean distance between two utility vectors.
-func Distance(u, v []float64) float64 {
-	var s float64
-	for i := range u {
-		d := u[i] - v[i]
-		s += d * d
+// undefined turns analysis's +Inf for a missing point into NaN.
+func undefined(d float64) float64 {
+	if math.IsInf(d, 1) {
+		return math.NaN()
 	}
-	return math.Sqrt(s)
+	return d
 }
