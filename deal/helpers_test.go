@@ -16,8 +16,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
+// tb is what the helpers need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // load reads a scenario: a fixture in testdata by its base name, or a path.
-func load(t testing.TB, name string) *scenario.Scenario {
+func load(t tb, name string) *scenario.Scenario {
 	t.Helper()
 	path := name
 	if filepath.Ext(name) == "" {
@@ -31,7 +38,7 @@ func load(t testing.TB, name string) *scenario.Scenario {
 }
 
 // agree makes an outcome from value labels.
-func agree(t testing.TB, sc *scenario.Scenario, labels map[string]string) space.Outcome {
+func agree(t tb, sc *scenario.Scenario, labels map[string]string) space.Outcome {
 	t.Helper()
 	o, err := sc.Domain.Parse(labels)
 	if err != nil {
@@ -47,7 +54,7 @@ func exchange(goods, ratio, days int) map[string]string {
 }
 
 // start instantiates a fixture's plan for an outcome and starts it.
-func start(t testing.TB, fixture string, labels map[string]string) (*deal.Implementation, []deal.Event) {
+func start(t tb, fixture string, labels map[string]string) (*deal.Implementation, []deal.Event) {
 	t.Helper()
 	sc := load(t, fixture)
 	s, err := deal.NewSchedule(sc, agree(t, sc, labels))
@@ -63,7 +70,7 @@ type recommend int
 
 // run applies a script of actions and recommend steps, failing the test on
 // the first refusal, and returns the events.
-func run(t testing.TB, m *deal.Implementation, steps ...any) []deal.Event {
+func run(t tb, m *deal.Implementation, steps ...any) []deal.Event {
 	t.Helper()
 	var evs []deal.Event
 	for i, st := range steps {
@@ -137,7 +144,7 @@ func items(first, n int) []string {
 }
 
 // repoRoot is the folder holding go.mod, above the package folder.
-func repoRoot(t testing.TB) string {
+func repoRoot(t tb) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
