@@ -95,44 +95,49 @@ func seriesStyle(i int) (color, dash raw) {
 
 // textWidth estimates the rendered width of s in pixels. Browsers do not tell
 // an SVG file how wide its text is; the estimate errs wide so that labels
-// truncated by fit do not overflow.
+// shortened by fit do not overflow.
 func textWidth(s string, size float64) float64 {
 	em := 0.0
 	for _, r := range s {
-		switch {
-		case strings.ContainsRune("ijlIt.,:;'!|()[]{}’‘ ", r):
-			em += 0.36
-		case strings.ContainsRune("mwMW@%", r):
-			em += 0.95
-		case unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana):
-			em += 1.0
-		case unicode.IsUpper(r):
-			em += 0.72
-		default:
-			em += 0.62
-		}
+		em += runeWidth(r)
 	}
 	return em * size
 }
 
-// fit shortens s with an ellipsis until textWidth says it fits in max pixels.
-// It reports whether s was shortened.
+// runeWidth is the estimated advance of r in ems.
+func runeWidth(r rune) float64 {
+	switch {
+	case strings.ContainsRune("ijlIt.,:;'!|()[]{}’‘ ", r):
+		return 0.36
+	case strings.ContainsRune("mwMW@%", r):
+		return 0.95
+	case unicode.In(r, unicode.Han, unicode.Hangul, unicode.Hiragana, unicode.Katakana):
+		return 1.0
+	case unicode.IsUpper(r):
+		return 0.72
+	}
+	return 0.62
+}
+
+// fit shortens s with an ellipsis until textWidth says it fits in max pixels
+// (max <= 0: no limit). It reports whether s was shortened. It reads s only
+// as far as max reaches, so that a huge label costs no more than a long one.
 func fit(s string, size, max float64) (string, bool) {
-	if max <= 0 || textWidth(s, size) <= max {
+	if max <= 0 {
 		return s, false
 	}
 	budget := max - textWidth("…", size)
-	var b strings.Builder
-	used := 0.0
-	for _, r := range s {
-		rw := textWidth(string(r), size)
-		if used+rw > budget {
-			break
+	used, cut := 0.0, -1 // cut: where the ellipsis goes if s is too long
+	for i, r := range s {
+		used += runeWidth(r) * size
+		if used > budget && cut < 0 {
+			cut = i
 		}
-		used += rw
-		b.WriteRune(r)
+		if used > max {
+			return strings.TrimRightFunc(s[:cut], unicode.IsSpace) + "…", true
+		}
 	}
-	return strings.TrimRightFunc(b.String(), unicode.IsSpace) + "…", true
+	return s, false
 }
 
 // font is how a piece of text is set.
@@ -185,8 +190,7 @@ func (w *writer) text(x, y float64, ft font, s string, max float64) {
 type shape int
 
 const (
-	circle shape = iota
-	diamond
+	diamond shape = iota
 	triangleUp
 	triangleDown
 	square
@@ -195,24 +199,19 @@ const (
 // marker draws shape s centred on (x, y) with circumradius r; style holds
 // its fill and stroke attributes.
 func (w *writer) marker(s shape, x, y, r float64, style raw) {
+	var pts [][2]float64
 	switch s {
-	case circle:
-		w.f(`<circle cx="%s" cy="%s" r="%s" %s/>`+"\n", x, y, r, style)
+	case diamond:
+		pts = [][2]float64{{0, -r}, {r, 0}, {0, r}, {-r, 0}}
+	case triangleUp:
+		pts = [][2]float64{{0, -r}, {r * 0.866, r / 2}, {-r * 0.866, r / 2}}
+	case triangleDown:
+		pts = [][2]float64{{0, r}, {-r * 0.866, -r / 2}, {r * 0.866, -r / 2}}
 	case square:
 		h := r / math.Sqrt2
-		w.f(`<rect x="%s" y="%s" width="%s" height="%s" %s/>`+"\n", x-h, y-h, 2*h, 2*h, style)
-	default:
-		var pts [][2]float64
-		switch s {
-		case diamond:
-			pts = [][2]float64{{0, -r}, {r, 0}, {0, r}, {-r, 0}}
-		case triangleUp:
-			pts = [][2]float64{{0, -r}, {r * 0.866, r / 2}, {-r * 0.866, r / 2}}
-		case triangleDown:
-			pts = [][2]float64{{0, r}, {-r * 0.866, -r / 2}, {r * 0.866, -r / 2}}
-		}
-		w.polygon(x, y, pts, style)
+		pts = [][2]float64{{-h, -h}, {h, -h}, {h, h}, {-h, h}}
 	}
+	w.polygon(x, y, pts, style)
 }
 
 // polygon draws the polygon with vertices pts relative to (x, y).
