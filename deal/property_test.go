@@ -44,7 +44,7 @@ func TestActionsProperty(t *testing.T) {
 			if len(m.Log()) != n+len(evs) {
 				rt.Fatalf("%#v returned %d events, logged %d", a, len(evs), len(m.Log())-n)
 			}
-			checkLog(rt, sc, m)
+			checkLog(rt, sc, m.Log(), m.Report())
 		}
 	})
 }
@@ -171,14 +171,16 @@ func deliveryEvents(m *deal.Implementation) []deal.Event {
 	return ds
 }
 
-// checkLog checks the whole log of m:
+// checkLog checks a log and the report of its implementation:
 //   - times never decrease, and nothing follows the closing event;
 //   - a collapse follows a major ruling;
 //   - the report's per-obligation totals equal the sums of the delivery,
-//     verification and scheduling events;
+//     verification and scheduling events, and its totals by kind the sums
+//     of its flows;
 //   - every event's exposure equals the exact exposure recomputed from the
-//     events before it, and is never negative.
-func checkLog(rt *rapid.T, sc *scenario.Scenario, m *deal.Implementation) {
+//     events before it, and is never negative; the peak is their maximum.
+func checkLog(t tb, sc *scenario.Scenario, log []deal.Event, r *deal.Report) {
+	t.Helper()
 	obs := sc.Plan.Obligations
 	scheduled := make([]int64, len(obs))
 	verified := make([]int64, len(obs))
@@ -191,11 +193,11 @@ func checkLog(rt *rapid.T, sc *scenario.Scenario, m *deal.Implementation) {
 		}
 	}
 	var last deal.Duration
+	var peak float64
 	major := false
-	log := m.Log()
 	for i, e := range log {
 		if e.At < last {
-			rt.Fatalf("event %d at %v after one at %v", i, e.At, last)
+			t.Fatalf("event %d at %v after one at %v", i, e.At, last)
 		}
 		last = e.At
 		switch b := e.Body.(type) {
@@ -211,24 +213,41 @@ func checkLog(rt *rapid.T, sc *scenario.Scenario, m *deal.Implementation) {
 			major = major || b.Verdict == deal.Major
 		case deal.ClosedBody:
 			if i != len(log)-1 {
-				rt.Fatalf("event %d follows the closing", i+1)
+				t.Fatalf("event %d follows the closing", i+1)
 			}
 			if (b.State == deal.Collapsed) != major {
-				rt.Fatalf("closed %s, after a major ruling: %v", b.State, major)
+				t.Fatalf("closed %s, after a major ruling: %v", b.State, major)
 			}
 		}
 		want := oracleExposure(sc, scheduled, verified)
 		if fmt.Sprint(e.Exposure) != fmt.Sprint(want) {
-			rt.Fatalf("event %d (%s): exposure %v, want %v", i, e.Kind, e.Exposure, want)
+			t.Fatalf("event %d (%s): exposure %v, want %v", i, e.Kind, e.Exposure, want)
+		}
+		for _, x := range e.Exposure {
+			peak = max(peak, x.Value)
 		}
 	}
-	r := m.Report()
+	if r.PeakExposure.Value != peak {
+		t.Fatalf("peak exposure %v, want %v", r.PeakExposure, peak)
+	}
+	kinds := map[string]deal.Total{}
 	for o, f := range r.Deliveries {
 		if int64(f.Scheduled) != scheduled[o] || f.Delivered != delivered[o] || int64(f.Verified) != verified[o] {
-			rt.Fatalf("obligation %d: report %+v; events: %d scheduled, %d delivered, %d verified", o, f, scheduled[o], delivered[o], verified[o])
+			t.Fatalf("obligation %d: report %+v; events: %d scheduled, %d delivered, %d verified", o, f, scheduled[o], delivered[o], verified[o])
 		}
 		if f.Verified > f.Scheduled || f.Verified > f.Delivered {
-			rt.Fatalf("obligation %d: more verified than scheduled or delivered: %+v", o, f)
+			t.Fatalf("obligation %d: more verified than scheduled or delivered: %+v", o, f)
+		}
+		k := kinds[f.Kind]
+		k.Kind, k.Scheduled, k.Delivered, k.Verified = f.Kind, k.Scheduled+f.Scheduled, k.Delivered+f.Delivered, k.Verified+f.Verified
+		kinds[f.Kind] = k
+	}
+	if len(r.Totals) != len(kinds) {
+		t.Fatalf("totals %+v, want one per kind of %+v", r.Totals, kinds)
+	}
+	for _, tot := range r.Totals {
+		if tot != kinds[tot.Kind] {
+			t.Fatalf("total %+v, want %+v", tot, kinds[tot.Kind])
 		}
 	}
 }

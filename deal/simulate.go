@@ -45,7 +45,12 @@ func Simulate(sc *scenario.Scenario, agreed space.Outcome, rng *rand.Rand) (*Rep
 		return nil, nil, err
 	}
 	m, evs := New(s)
-	sim := &simulation{m: m, rng: rng, plan: sc.Plan, round: sc.Protocol.RoundTime}
+	sim := &simulation{m: m, plan: sc.Plan, round: sc.Protocol.RoundTime}
+	// Each party draws from a stream of its own, so that one party's
+	// behaviour does not shift another's draws.
+	for range sc.Parties {
+		sim.rng = append(sim.rng, rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64())))
+	}
 	for p := range s.Phases {
 		sim.addPhase(p)
 	}
@@ -74,7 +79,7 @@ func Simulate(sc *scenario.Scenario, agreed space.Outcome, rng *rand.Rand) (*Rep
 
 type simulation struct {
 	m     *Implementation
-	rng   *rand.Rand
+	rng   []*rand.Rand // per party
 	plan  *scenario.Plan
 	round time.Duration
 	tasks tasks
@@ -171,7 +176,7 @@ func (sim *simulation) extend() error {
 		return err
 	}
 	for i, b := range sim.plan.Behaviour {
-		accept := sim.rng.Float64() < b.AcceptExtension
+		accept := sim.rng[i].Float64() < b.AcceptExtension
 		if err := sim.do(AnswerExtension{By: Party(i), Accept: accept}); err != nil {
 			return err
 		}
@@ -224,8 +229,9 @@ func (sim *simulation) startPhase(p int) {
 	ph := &sim.m.s.Phases[p]
 	for k, o := range ph.Obligations {
 		b := &sim.plan.Behaviour[o.Party]
-		late := sim.rng.Float64() < b.Late
-		short := sim.rng.Float64() < b.Short
+		rng := sim.rng[o.Party]
+		late := rng.Float64() < b.Late
+		short := rng.Float64() < b.Short
 		at := time.Duration(ph.Start) + time.Duration(o.Due-ph.Start)/2
 		if late {
 			at = time.Duration(o.Due) + b.LateBy
@@ -238,7 +244,8 @@ func (sim *simulation) startPhase(p int) {
 		sim.at(at, func() error { return sim.deliver(p, k, lack) })
 	}
 	for i, b := range sim.plan.Behaviour {
-		if sim.rng.Float64() >= b.Foul {
+		rng := sim.rng[i]
+		if rng.Float64() >= b.Foul {
 			continue
 		}
 		var binding []*StandingRule
@@ -250,12 +257,12 @@ func (sim *simulation) startPhase(p int) {
 		if len(binding) == 0 {
 			continue
 		}
-		r := binding[sim.rng.IntN(len(binding))]
+		r := binding[rng.IntN(len(binding))]
 		from, span := time.Duration(0), sim.plan.Phases.Duration
 		if r.Window != nil {
 			from, span = time.Duration(r.Window.From), time.Duration(r.Window.To-r.Window.From)
 		}
-		at := time.Duration(ph.Start) + from + time.Duration(sim.rng.Int64N(max(1, int64(span/time.Minute))))*time.Minute
+		at := time.Duration(ph.Start) + from + time.Duration(rng.Int64N(max(1, int64(span/time.Minute))))*time.Minute
 		sim.at(at, func() error { return sim.foul(i, r, at) })
 	}
 }
@@ -380,7 +387,7 @@ func (sim *simulation) settle(phase, ob int) error {
 	sim.curing[p][k] = true
 	deadline := m.breaches[id-1].cureBy
 	sim.at(m.now+(deadline-m.now)/2, func() error {
-		if sim.rng.Float64() < sim.plan.Behaviour[o.Party].Short {
+		if sim.rng[o.Party].Float64() < sim.plan.Behaviour[o.Party].Short {
 			sim.curing[p][k] = false
 			return nil // the attempt fails; the deadline will lapse
 		}
