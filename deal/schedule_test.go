@@ -197,3 +197,37 @@ func TestSubjectJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzText checks the text and JSON readers of actors, subjects and
+// durations: no panic, and what they accept writes back to an equal value.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"party:0", "verifier:12", "mediator", "party:-1", "29h0m0s", "1.5s", `{"phase":2,"obligation":0}`, `{"rule":1}`, `{"phase":0}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a deal.Actor
+		if a.UnmarshalText([]byte(s)) == nil {
+			b, err := a.MarshalText()
+			var back deal.Actor
+			if err != nil || back.UnmarshalText(b) != nil || back != a {
+				t.Errorf("actor %q: %v wrote %q, %v", s, a, b, err)
+			}
+		}
+		var d deal.Duration
+		if d.UnmarshalText([]byte(s)) == nil {
+			b, _ := d.MarshalText()
+			var back deal.Duration
+			if back.UnmarshalText(b) != nil || back != d {
+				t.Errorf("duration %q: %v wrote %q", s, d, b)
+			}
+		}
+		var sub deal.Subject
+		if json.Unmarshal([]byte(s), &sub) == nil {
+			b, err := json.Marshal(sub)
+			var back deal.Subject
+			if err != nil || json.Unmarshal(b, &back) != nil || back != sub {
+				t.Errorf("subject %q: %+v wrote %s, %v", s, sub, b, err)
+			}
+		}
+	})
+}

@@ -124,7 +124,7 @@ func (sim *simulation) at(t time.Duration, run func() error) {
 func (sim *simulation) do(a Action) error {
 	evs, err := sim.m.Do(a)
 	if err != nil {
-		return fmt.Errorf("simulation at %v: %T: %w", Duration(sim.m.Now()), a, err)
+		return &shuttle.Error{Code: shuttle.EInternal, Message: fmt.Sprintf("simulation at %v: %T refused", Duration(sim.m.Now()), a), Err: err}
 	}
 	return sim.react(evs)
 }
@@ -133,7 +133,7 @@ func (sim *simulation) do(a Action) error {
 // last, the extension offer.
 func (sim *simulation) addPhase(p int) {
 	s := sim.m.s
-	ph := &s.Phases[p]
+	ph := s.Phases[p]
 	sim.pending = append(sim.pending, make([]bool, len(ph.Obligations)))
 	sim.curing = append(sim.curing, make([]bool, len(ph.Obligations)))
 	for _, l := range ph.Lists {
