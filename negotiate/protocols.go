@@ -3,6 +3,7 @@ package negotiate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/shuttle-mediation/shuttle/space"
@@ -198,7 +199,7 @@ func (s *Session) runAlternating(ctx context.Context) (*Result, error) {
 		}
 	}
 	var standing space.Outcome
-	offerer, accepted := -1, 0
+	offerer, accepted := -1, make([]bool, s.n)
 	turn := s.spec.RoundTime / time.Duration(s.n)
 	for k := 0; ; k++ {
 		p, r := k%s.n, k/s.n+1
@@ -215,12 +216,14 @@ func (s *Session) runAlternating(ctx context.Context) (*Result, error) {
 		if a := &asks[0]; a.state == answered {
 			switch a.a.Kind {
 			case KindAccept:
-				accepted++
-				if accepted == s.n-1 {
+				accepted[p] = true
+				if !slices.Contains(accepted, false) {
 					return s.agree(ctx, standing, a.q.Progress())
 				}
 			case KindOffer:
-				standing, offerer, accepted = a.a.Outcome, p, 0
+				standing, offerer = a.a.Outcome, p
+				clear(accepted)
+				accepted[p] = true
 			}
 		}
 		if err := s.clock.Wait(ctx, s.roundEnd, nil); err != nil {

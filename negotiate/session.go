@@ -538,7 +538,7 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 			for i := range asks {
 				if k := &asks[i]; k.state != answered {
 					k.state = missed
-					s.record(Event{Time: now, From: s.spec.Parties[k.party].Name, To: MediatorName, Kind: KindMissed})
+					s.record(Event{Time: now, From: s.spec.Parties[k.party].Name, To: to, Kind: KindMissed})
 				}
 			}
 			s.roundEnd = now

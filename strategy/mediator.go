@@ -12,6 +12,7 @@ import (
 	"github.com/shuttle-mediation/shuttle/analysis"
 	"github.com/shuttle-mediation/shuttle/negotiate"
 	"github.com/shuttle-mediation/shuttle/space"
+	"github.com/shuttle-mediation/shuttle/utility"
 )
 
 // Mediators lists the mediator strategies by name, the default first;
@@ -655,9 +656,9 @@ func containsInt(list []int, n int) bool {
 }
 
 // Improve looks for an outcome that every model values above the
-// agreement: on the frontier when it is known, otherwise by changing one
-// or two issues of the agreement at a time, keeping the change that most
-// raises the smallest gain. Estimated models must see a clear gain.
+// agreement, by the largest smallest gain: on the known frontier, or on the
+// frontier of the models, analysed once. Estimated models must show a
+// clear gain.
 func (b *Bargainer) Improve(agreed space.Outcome) space.Outcome {
 	base := make([]float64, len(b.models))
 	margin := eps
@@ -667,78 +668,46 @@ func (b *Bargainer) Improve(agreed space.Outcome) space.Outcome {
 			margin = 0.02
 		}
 	}
-	if b.front != nil {
-		best, bestV := -1, math.Inf(-1)
-		for k := range b.analysis.Frontier {
-			u := b.analysis.Frontier[k].Utilities
-			v := math.Inf(1)
-			var s float64
-			for i := range u {
-				v = min(v, u[i]-base[i])
-				s += u[i] - base[i]
-			}
-			if v > margin && v+1e-3*s > bestV {
-				best, bestV = k, v+1e-3*s
-			}
-		}
-		if best < 0 {
+	front := b.analysis
+	if b.front == nil {
+		var err error
+		if front, err = analysis.Analyze(b.profiles(), analysis.Options{Seed: b.rand.Uint64()}); err != nil {
 			return nil
 		}
-		return b.analysis.Frontier[best].Outcome.Clone()
 	}
-	b.openIssues()
-	x := agreed.Clone()
-	lo := func(y space.Outcome) (float64, float64) {
-		v, s := math.Inf(1), 0.0
-		for k, m := range b.models {
-			if !m.feasible(y) {
-				return math.Inf(-1), 0
-			}
-			g := m.utility(y) - base[k]
-			v = min(v, g)
-			s += g
+	best, bestV := -1, math.Inf(-1)
+	for k := range front.Frontier {
+		u := front.Frontier[k].Utilities
+		v := math.Inf(1)
+		var s float64
+		for i := range u {
+			v = min(v, u[i]-base[i])
+			s += u[i] - base[i]
 		}
-		return v, s
+		if v > margin && v+1e-3*s > bestV {
+			best, bestV = k, v+1e-3*s
+		}
 	}
-	cur, curS := 0.0, 0.0
-	y := agreed.Clone()
-	for range 3 {
-		bestV, bestS, found := cur, curS, false
-		best := x.Clone()
-		try := func() {
-			if v, s := lo(y); v > bestV+1e-12 || v > bestV-1e-12 && s > bestS+1e-12 && found {
-				bestV, bestS, found = v, s, true
-				copy(best, y)
-			}
-		}
-		for i := range x {
-			for v := range b.d.Issues[i].Size() {
-				if v == x[i] || !b.allowed(i, v, false) {
-					continue
-				}
-				copy(y, x)
-				y[i] = v
-				try()
-				for j := i + 1; j < len(x); j++ {
-					for w := range b.d.Issues[j].Size() {
-						if w == x[j] || !b.allowed(j, w, false) {
-							continue
-						}
-						y[j] = w
-						try()
-					}
-					y[j] = x[j]
-				}
-			}
-		}
-		if !found {
-			break
-		}
-		copy(x, best)
-		cur, curS = bestV, bestS
-	}
-	if cur <= margin {
+	if best < 0 {
 		return nil
 	}
-	return x
+	return front.Frontier[best].Outcome.Clone()
+}
+
+// profiles are the models as profiles, for analysis.
+func (b *Bargainer) profiles() []*utility.Profile {
+	ps := make([]*utility.Profile, len(b.models))
+	for k, m := range b.models {
+		p := &utility.Profile{Name: fmt.Sprintf("party %d", k+1), Domain: b.d, Func: m.exact, Reservation: m.res, Discount: 1}
+		if p.Func == nil {
+			p.Func = m.add
+		}
+		for i, row := range m.allow {
+			if row != nil {
+				p.Constraints = append(p.Constraints, utility.Constraint{Issue: i, Allowed: row})
+			}
+		}
+		ps[k] = p
+	}
+	return ps
 }
