@@ -521,7 +521,7 @@ func (a OfferExtension) apply(m *Implementation) error {
 	case m.ended == len(m.s.Phases):
 		return conflict("the last phase has ended")
 	}
-	m.offer = &offer{accepted: make([]bool, len(m.s.Parties))}
+	m.offer = &offer{accepted: make([]bool, len(m.s.Parties)), waiting: len(m.s.Parties)}
 	m.offered++
 	m.emit(KindOffered, 0, MediatorName, slices.Clone(m.s.Parties), ExtensionBody{Extension: m.extensions + 1})
 	return nil
@@ -548,23 +548,19 @@ func (a AnswerExtension) apply(m *Implementation) error {
 		return nil
 	}
 	var added []Phase
-	waiting := 0
-	for _, ok := range m.offer.accepted {
-		if !ok {
-			waiting++
-		}
-	}
-	if waiting == 1 {
-		// The last acceptance: compute the phases first, so that an
-		// expression failing for them refuses the answer.
+	last := m.offer.waiting == 1
+	if last {
+		// Compute the phases first, so that an expression failing for them
+		// refuses the answer.
 		var err error
 		if added, err = m.s.block(k, m.s.Extension.Phases, m.now); err != nil {
 			return err
 		}
 	}
 	m.offer.accepted[a.By.Index] = true
+	m.offer.waiting--
 	m.emit(KindAccepted, 0, who, []string{MediatorName}, ExtensionBody{Extension: k})
-	if added == nil {
+	if !last {
 		return nil
 	}
 	m.s.Phases = append(m.s.Phases, added...)

@@ -85,7 +85,8 @@ type breach struct {
 func (b *breach) open() bool { return b.verdict == "" || b.verdict == Minor && !b.cured }
 
 type offer struct {
-	accepted []bool
+	accepted []bool // per party
+	waiting  int    // parties yet to accept
 }
 
 // Peak is the largest exposure seen, first reached at At.
