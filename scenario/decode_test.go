@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,41 @@ parties:
 	var zero Expr
 	if _, err := zero.Number(nil); err == nil {
 		t.Error("the zero Expr evaluated")
+	}
+}
+
+func TestCheckDepth(t *testing.T) {
+	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
+	ok := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	var block strings.Builder
+	for i := 0; i <= 2*maxDepth+1; i++ {
+		block.WriteString(strings.Repeat("  ", i) + "k:\n")
+	}
+	tests := []struct {
+		name, in string
+		line     int // 0: accepted
+	}{
+		{"flat", "a: [1, {b: 2}]\n", 0},
+		{"flow at the limit", "a: " + ok + "\n", 0},
+		{"flow too deep", "a: 1\nb: " + deep + "\n", 2},
+		{"block too deep", block.String(), 2*maxDepth + 2},
+		{"sequence of sequences", "a:\n" + strings.Repeat("- ", 4*maxDepth) + "x\n", 2},
+		{"brackets in quotes", `a: "` + deep + `"` + "\nb: '" + deep + "'\n", 0},
+		{"escaped quote", `a: "\"` + deep + `"` + "\n", 0},
+		{"brackets in a comment", "# " + deep + "\na: 1 # " + deep + "\n", 0},
+		{"apostrophe in plain text", "a: don't\nb: " + deep + "\n", 2},
+	}
+	for _, tt := range tests {
+		err := checkDepth("d.yaml", []byte(tt.in))
+		if tt.line == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		want := fmt.Sprintf("d.yaml:%d: nested more than %d levels deep", tt.line, maxDepth)
+		if err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %s", tt.name, err, want)
+		}
 	}
 }

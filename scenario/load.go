@@ -12,8 +12,9 @@ import (
 	"github.com/shuttle-mediation/shuttle/space"
 )
 
-// MaxFileSize bounds the scenario files Load reads.
-const MaxFileSize = 4 << 20
+// MaxFileSize bounds the scenario files Load and Parse read; real ones are
+// a few kilobytes.
+const MaxFileSize = 1 << 20
 
 // Load reads a scenario file. Files it references (GENIUS or GeniusWeb
 // domains and profiles) are found relative to its folder.

@@ -46,12 +46,81 @@ func (k nodeKind) String() string {
 	return "empty"
 }
 
-// maxNodes bounds the work an input can cause, aliases included.
-const maxNodes = 200000
+// Limits on what an input can make the YAML parser do: its time grows
+// faster than linearly with nesting, and aliases multiply elements.
+const (
+	maxNodes = 200000
+	maxDepth = 64
+)
+
+// startsScalar reports whether a quote after b opens a quoted scalar rather
+// than being part of plain text (don't).
+func startsScalar(b byte) bool {
+	switch b {
+	case 0, ' ', '\t', '\n', '[', '{', ',', ':', '-':
+		return true
+	}
+	return false
+}
+
+// checkDepth refuses input nested deeper than maxDepth, by indentation or
+// by brackets, before the parser sees it. The scan is rough (it does not
+// know which brackets belong to plain text), which is harmless at a limit
+// no scenario comes near.
+func checkDepth(file string, data []byte) error {
+	depth, line := 0, 1
+	indent, lineStart := 0, true
+	var quote, prev byte // the open quote, if any; the byte before c
+	for i := 0; i < len(data); i, prev = i+1, data[i] {
+		c := data[i]
+		if c == '\n' {
+			line++
+			indent, lineStart = 0, true
+			continue
+		}
+		if lineStart {
+			if c == ' ' || c == '-' || c == '\t' {
+				indent++
+				if indent > 4*maxDepth {
+					return &shuttle.Error{Code: shuttle.ETooLarge, File: file, Line: line, Message: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
+				}
+				continue
+			}
+			lineStart = false
+		}
+		switch {
+		case quote == '"' && c == '\\':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case (c == '"' || c == '\'') && startsScalar(prev):
+			quote = c
+		case c == '#' && (prev == 0 || prev == ' ' || prev == '\t' || prev == '\n'):
+			for i+1 < len(data) && data[i+1] != '\n' {
+				i++
+			}
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return &shuttle.Error{Code: shuttle.ETooLarge, File: file, Line: line, Message: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
+			}
+		case c == ']' || c == '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return nil
+}
 
 // parseYAML reads one YAML document into a node tree. A syntax error is
 // reported at its line.
 func parseYAML(file string, data []byte) (*node, error) {
+	if len(data) > MaxFileSize {
+		return nil, &shuttle.Error{Code: shuttle.ETooLarge, File: file, Message: fmt.Sprintf("larger than %d bytes", MaxFileSize)}
+	}
+	if err := checkDepth(file, data); err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		var ye interface {
