@@ -23,6 +23,7 @@ type node struct {
 	keys  []*node // mapping: the keys, in file order
 	vals  []*node // mapping: the values, parallel to keys
 	items []*node // sequence: the items
+	size  int     // elements in the tree under this node, itself included
 }
 
 type nodeKind uint8
@@ -188,19 +189,19 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 	line := lineOf(n)
 	switch t := n.(type) {
 	case nil:
-		return &node{kind: nullNode, line: line}, nil
+		return &node{kind: nullNode, line: line, size: 1}, nil
 	case *ast.NullNode:
-		return &node{kind: nullNode, line: line}, nil
+		return &node{kind: nullNode, line: line, size: 1}, nil
 	case *ast.StringNode:
-		return &node{kind: scalarNode, line: line, text: t.Value}, nil
+		return &node{kind: scalarNode, line: line, text: t.Value, size: 1}, nil
 	case *ast.LiteralNode:
-		return &node{kind: scalarNode, line: line, text: t.Value.Value}, nil
+		return &node{kind: scalarNode, line: line, text: t.Value.Value, size: 1}, nil
 	case *ast.IntegerNode:
-		return &node{kind: scalarNode, line: line, text: t.GetToken().Value, num: true, isInt: true}, nil
+		return &node{kind: scalarNode, line: line, text: t.GetToken().Value, num: true, isInt: true, size: 1}, nil
 	case *ast.FloatNode:
-		return &node{kind: scalarNode, line: line, text: t.GetToken().Value, num: true}, nil
+		return &node{kind: scalarNode, line: line, text: t.GetToken().Value, num: true, size: 1}, nil
 	case *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-		return &node{kind: scalarNode, line: line, text: t.GetToken().Value}, nil
+		return &node{kind: scalarNode, line: line, text: t.GetToken().Value, size: 1}, nil
 	case *ast.TagNode:
 		return c.convert(t.Value)
 	case *ast.AnchorNode:
@@ -216,19 +217,24 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 		if !ok {
 			return nil, shuttle.InFile(c.file, line, "", "alias *%s names no earlier anchor", name)
 		}
+		// The decoder walks an alias's tree at every use: count it each time.
+		if c.count += v.size; c.count > maxNodes {
+			return nil, &shuttle.Error{Code: shuttle.ETooLarge, File: c.file, Line: line, Message: fmt.Sprintf("more than %d YAML elements, aliases expanded", maxNodes)}
+		}
 		return v, nil
 	case *ast.MappingValueNode:
 		return c.mapping(line, []*ast.MappingValueNode{t})
 	case *ast.MappingNode:
 		return c.mapping(line, t.Values)
 	case *ast.SequenceNode:
-		out := &node{kind: seqNode, line: line}
+		out := &node{kind: seqNode, line: line, size: 1}
 		for _, it := range t.Values {
 			v, err := c.convert(it)
 			if err != nil {
 				return nil, err
 			}
 			out.items = append(out.items, v)
+			out.size += v.size
 		}
 		return out, nil
 	}
@@ -238,7 +244,7 @@ func (c *converter) convert(n ast.Node) (*node, error) {
 // mapping converts key-value pairs, expanding merge keys (<<: *anchor) with
 // the explicit keys taking precedence.
 func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, error) {
-	out := &node{kind: mapNode, line: line}
+	out := &node{kind: mapNode, line: line, size: 1}
 	var merged []*node
 	for _, p := range pairs {
 		v, err := c.convert(p.Value)
@@ -265,6 +271,7 @@ func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, err
 		}
 		out.keys = append(out.keys, k)
 		out.vals = append(out.vals, v)
+		out.size += k.size + v.size
 	}
 	for _, m := range merged {
 		if m.kind != mapNode {
@@ -274,6 +281,7 @@ func (c *converter) mapping(line int, pairs []*ast.MappingValueNode) (*node, err
 			if out.get(k.text) == nil {
 				out.keys = append(out.keys, k)
 				out.vals = append(out.vals, m.vals[i])
+				out.size += k.size + m.vals[i].size
 			}
 		}
 	}
