@@ -102,15 +102,23 @@ func appendBase64(dst, b []byte) []byte {
 	return append(dst, '"')
 }
 
-// decodeBase64 decodes exactly size bytes from their one standard base64
-// encoding: padded, no stray bits, no line breaks.
-func decodeBase64(s []byte, size int) ([]byte, bool) {
-	if len(s) != base64.StdEncoding.EncodedLen(size) {
-		return nil, false
+// strictBase64 rejects stray bits after the last full byte. Decode still
+// skips line breaks, which decodeBase64 rules out by the length.
+var strictBase64 = base64.StdEncoding.Strict()
+
+// decodeBase64 fills dst, at most 64 bytes, from its one standard base64
+// encoding s: padded, no stray bits, no line breaks.
+func decodeBase64(dst, s []byte) bool {
+	var buf [66]byte // room for a stray byte of a malformed s
+	if len(dst) > 64 || len(s) != base64.StdEncoding.EncodedLen(len(dst)) {
+		return false
 	}
-	b := make([]byte, size+2)
-	n, err := base64.StdEncoding.Strict().Decode(b, s)
-	return b[:size], err == nil && n == size
+	n, err := strictBase64.Decode(buf[:], s)
+	if err != nil || n != len(dst) {
+		return false
+	}
+	copy(dst, buf[:n])
+	return true
 }
 
 // Line prefixes of the archive records other than the header.
@@ -141,7 +149,7 @@ func appendHeadLine(dst []byte, h SignedHead) []byte {
 func (l *Log) Export(w io.Writer) error {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	n := int64(len(l.ends))
+	n := int64(len(l.entries))
 	if k := len(l.heads); k == 0 || l.heads[k-1].Size != n {
 		covered := int64(0)
 		if k > 0 {
@@ -176,7 +184,7 @@ func (l *Log) Export(w io.Writer) error {
 		if i == n {
 			break
 		}
-		buf = appendEntryLine(buf[:0], l.canonical(i), l.hashes[tlog.StoredHashIndex(0, i)])
+		buf = appendEntryLine(buf[:0], l.entries[i], l.hashes[tlog.StoredHashIndex(0, i)])
 		bw.Write(buf) // a write error sticks and Flush reports it
 	}
 	if err := bw.Flush(); err != nil {
@@ -229,23 +237,4 @@ func (lr *lineReader) next() ([]byte, error) {
 		return nil, err
 	}
 	return b[:len(b)-1], nil
-}
-
-// canonicalLine parses an archive line and checks that it is in canonical
-// form, so that every archive has exactly one spelling. scratch is reused
-// for the re-encoding.
-func canonicalLine(line, scratch []byte) (node, []byte, error) {
-	n, err := parseJSON(line)
-	if err != nil {
-		return node{}, scratch, fmt.Errorf("not JSON: %w", err)
-	}
-	scratch = appendCanonical(scratch[:0], &n)
-	if !bytes.Equal(scratch, line) {
-		i := 0
-		for i < len(line) && i < len(scratch) && line[i] == scratch[i] {
-			i++
-		}
-		return node{}, scratch, fmt.Errorf("not in canonical form from byte offset %d", i)
-	}
-	return n, scratch, nil
 }

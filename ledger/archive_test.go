@@ -176,12 +176,12 @@ func TestTamper(t *testing.T) {
 		}), 1, "header.signatures[1]", "not in order"},
 
 		// Form.
-		{"whitespace in an entry", replaceIn(2, `{"entry":`, `{"entry": `), 3, "", "not in canonical form from byte offset 9"},
-		{"member order in a body", replaceIn(4, `"direction":"down","issue":"ratio"`, `"issue":"ratio","direction":"down"`), 5, "", "not in canonical form from byte offset 19"},
-		{"number spelled differently", replaceIn(6, `"seq":4,`, `"seq":4.0,`), 7, "", "not in canonical form"},
-		{"escaped letter in a hash", replaceIn(2, `"leaf":"5`, `"leaf":"\u0035`), 3, "", "not in canonical form"},
-		{"CRLF line ends", func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }, 1, "header", "not in canonical form"},
-		{"empty line", editLines(func(ls []string) []string { return slices.Insert(ls, 3, "") }), 4, "", "record after entry 1: not JSON"},
+		{"whitespace in an entry", replaceIn(2, `{"entry":`, `{"entry": `), 3, "", "record after entry 0: not canonical JSON: offset 9: unexpected character ' '"},
+		{"member order in a body", replaceIn(4, `"direction":"down","issue":"ratio"`, `"issue":"ratio","direction":"down"`), 5, "", `offset 34: member "direction" not in canonical order`},
+		{"number spelled differently", replaceIn(6, `"seq":4,`, `"seq":4.0,`), 7, "", "number 4.0 not in canonical form 4"},
+		{"escaped letter in a hash", replaceIn(2, `"leaf":"5`, `"leaf":"\u0035`), 3, "", `escape \u0035 not in canonical form`},
+		{"CRLF line ends", func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) }, 1, "header", "data after the JSON value"},
+		{"empty line", editLines(func(ls []string) []string { return slices.Insert(ls, 3, "") }), 4, "", "record after entry 1: not canonical JSON: offset 0: unexpected end"},
 		{"header missing", editLines(func(ls []string) []string { return ls[1:] }), 1, "header", "the first line must be the archive header"},
 		{"second header", editLines(func(ls []string) []string { return slices.Insert(ls, 1, ls[0]) }), 2, "", "want an entry"},
 		{"unknown member in an entry", replaceIn(2, `:30Z"}`, `:30Z","x":1}`), 3, "entry 1", "want an object with members"},

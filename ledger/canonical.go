@@ -20,7 +20,8 @@ const maxExact = 1 << 53
 // documentation) of the JSON value in data, or an error naming the byte
 // offset of the first thing that cannot be encoded canonically.
 func CanonicalJSON(data []byte) ([]byte, error) {
-	v, err := parseJSON(data)
+	var p parser
+	v, err := p.parse(data)
 	if err != nil {
 		return nil, err
 	}
@@ -39,21 +40,20 @@ const (
 	kObject
 )
 
-// A node is a parsed JSON value. Strings and keys hold their decoded bytes,
-// which alias the input when the text had no escapes. Object members are
-// kept sorted in canonical order.
+// A node is a parsed JSON value. Strings and member names hold their
+// decoded bytes, which alias the input when the text had no escapes.
 type node struct {
 	kind kind
 	num  float64
-	str  []byte   // string value
-	keys [][]byte // object member names
-	kids []node   // array elements or object member values
+	str  []byte // string value
+	key  []byte // member name, for the members of an object
+	kids []node // array elements or object members, the latter in canonical order
 }
 
 // member returns the value of the object member named key, or nil.
 func (n *node) member(key string) *node {
-	for i, k := range n.keys {
-		if string(k) == key {
+	for i := range n.kids {
+		if string(n.kids[i].key) == key {
 			return &n.kids[i]
 		}
 	}
@@ -63,11 +63,11 @@ func (n *node) member(key string) *node {
 // hasKeys reports whether n is an object whose member names are exactly
 // keys, which must be given in canonical order.
 func (n *node) hasKeys(keys ...string) bool {
-	if n.kind != kObject || len(n.keys) != len(keys) {
+	if n.kind != kObject || len(n.kids) != len(keys) {
 		return false
 	}
 	for i, k := range keys {
-		if string(n.keys[i]) != k {
+		if string(n.kids[i].key) != k {
 			return false
 		}
 	}
@@ -85,16 +85,28 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return fmt.Sprintf("offset %d: %s", e.offset, e.msg) }
 
+// A parser parses JSON into nodes. It can be reused: the nodes of one parse
+// live until the next, which recycles their memory, so that a verifier
+// reading millions of lines allocates almost nothing per line.
+//
+// A strict parser accepts only text already in canonical form, which is
+// what CanonicalJSON would return for it, and says where it is not: it is
+// how archive lines are read, without re-encoding them to compare.
 type parser struct {
-	data []byte
-	pos  int
+	strict bool
+	data   []byte
+	pos    int
+	stack  []node // children of the containers being parsed
+	arena  []node // the current chunk from which children slices are cut
 }
 
-// parseJSON parses one JSON value (RFC 8259) with the stricter rules of the
+// parse parses one JSON value (RFC 8259) with the stricter rules of the
 // canonical encoding: valid UTF-8, no unpaired surrogates, no duplicate
-// keys, numbers that survive a round trip through float64.
-func parseJSON(data []byte) (node, error) {
-	p := parser{data: data}
+// member names, numbers that survive a round trip through float64. It
+// invalidates the nodes of the previous parse.
+func (p *parser) parse(data []byte) (node, error) {
+	p.data, p.pos = data, 0
+	p.stack, p.arena = p.stack[:0], p.arena[:0]
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
@@ -107,11 +119,33 @@ func parseJSON(data []byte) (node, error) {
 	return v, nil
 }
 
+// children moves the nodes pushed on the stack since base into a slice of
+// their own, cut from the arena.
+func (p *parser) children(base int) []node {
+	n := len(p.stack) - base
+	if n == 0 {
+		return nil
+	}
+	if cap(p.arena)-len(p.arena) < n {
+		// A new chunk: slices cut from the old one are still in use.
+		p.arena = make([]node, 0, max(n, 2*cap(p.arena), 8))
+	}
+	kids := p.arena[len(p.arena) : len(p.arena)+n : len(p.arena)+n]
+	p.arena = p.arena[:len(p.arena)+n]
+	copy(kids, p.stack[base:])
+	clear(p.stack[base:]) // drop references into the input
+	p.stack = p.stack[:base]
+	return kids
+}
+
 func (p *parser) errorf(format string, args ...any) error {
 	return &syntaxError{offset: p.pos, msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *parser) space() {
+	if p.strict {
+		return // whitespace then fails as an unexpected character
+	}
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -155,20 +189,24 @@ func (p *parser) value(depth int) (node, error) {
 func (p *parser) object(depth int) (node, error) {
 	start := p.pos
 	p.pos++ // '{'
-	n := node{kind: kObject}
+	base := len(p.stack)
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
-		return n, nil
+		return node{kind: kObject}, nil
 	}
 	for {
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
 			return node{}, p.errorf("expected a member name")
 		}
+		keyStart := p.pos
 		k, err := p.string()
 		if err != nil {
 			return node{}, err
+		}
+		if p.strict && len(p.stack) > base && compareUTF16(p.stack[len(p.stack)-1].key, k) >= 0 {
+			return node{}, &syntaxError{keyStart, fmt.Sprintf("member %q not in canonical order (or repeated)", k)}
 		}
 		p.space()
 		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
@@ -180,8 +218,8 @@ func (p *parser) object(depth int) (node, error) {
 		if err != nil {
 			return node{}, err
 		}
-		n.keys = append(n.keys, k)
-		n.kids = append(n.kids, v)
+		v.key = k
+		p.stack = append(p.stack, v)
 		p.space()
 		if p.pos >= len(p.data) {
 			return node{}, p.errorf("unexpected end of JSON in object")
@@ -195,7 +233,11 @@ func (p *parser) object(depth int) (node, error) {
 		}
 		p.pos++
 	}
-	if err := sortMembers(&n); err != nil {
+	n := node{kind: kObject, kids: p.children(base)}
+	if p.strict {
+		return n, nil // checked member by member
+	}
+	if err := sortMembers(n.kids); err != nil {
 		return node{}, &syntaxError{offset: start, msg: err.Error()}
 	}
 	return n, nil
@@ -203,44 +245,26 @@ func (p *parser) object(depth int) (node, error) {
 
 // sortMembers puts the members of an object in canonical order, rejecting
 // duplicate names (RFC 8785 requires unique names, as I-JSON does).
-func sortMembers(n *node) error {
-	sorted := true
-	for i := 1; i < len(n.keys); i++ {
-		c := compareUTF16(n.keys[i-1], n.keys[i])
-		if c == 0 {
-			return fmt.Errorf("duplicate member name %q", n.keys[i])
-		}
-		if c > 0 {
-			sorted = false
-		}
+func sortMembers(kids []node) error {
+	byKey := func(a, b node) int { return compareUTF16(a.key, b.key) }
+	if !slices.IsSortedFunc(kids, byKey) {
+		slices.SortFunc(kids, byKey)
 	}
-	if sorted {
-		return nil
-	}
-	order := make([]int, len(n.keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return compareUTF16(n.keys[a], n.keys[b]) })
-	keys := make([][]byte, len(order))
-	kids := make([]node, len(order))
-	for i, j := range order {
-		keys[i], kids[i] = n.keys[j], n.kids[j]
-		if i > 0 && compareUTF16(keys[i-1], keys[i]) == 0 {
-			return fmt.Errorf("duplicate member name %q", keys[i])
+	for i := 1; i < len(kids); i++ {
+		if compareUTF16(kids[i-1].key, kids[i].key) == 0 {
+			return fmt.Errorf("duplicate member name %q", kids[i].key)
 		}
 	}
-	n.keys, n.kids = keys, kids
 	return nil
 }
 
 func (p *parser) array(depth int) (node, error) {
 	p.pos++ // '['
-	n := node{kind: kArray}
+	base := len(p.stack)
 	p.space()
 	if p.pos < len(p.data) && p.data[p.pos] == ']' {
 		p.pos++
-		return n, nil
+		return node{kind: kArray}, nil
 	}
 	for {
 		p.space()
@@ -248,14 +272,14 @@ func (p *parser) array(depth int) (node, error) {
 		if err != nil {
 			return node{}, err
 		}
-		n.kids = append(n.kids, v)
+		p.stack = append(p.stack, v)
 		p.space()
 		if p.pos >= len(p.data) {
 			return node{}, p.errorf("unexpected end of JSON in array")
 		}
 		if p.data[p.pos] == ']' {
 			p.pos++
-			return n, nil
+			return node{kind: kArray, kids: p.children(base)}, nil
 		}
 		if p.data[p.pos] != ',' {
 			return node{}, p.errorf("expected ',' or ']'")
@@ -301,9 +325,13 @@ func (p *parser) escapedString(buf []byte) ([]byte, error) {
 			p.pos++
 			return buf, nil
 		case c == '\\':
+			start := p.pos
 			r, err := p.escape()
 			if err != nil {
 				return nil, err
+			}
+			if p.strict && string(appendString(nil, string(r))) != `"`+string(p.data[start:p.pos])+`"` {
+				return nil, &syntaxError{start, fmt.Sprintf("escape %s not in canonical form", p.data[start:p.pos])}
 			}
 			buf = utf8.AppendRune(buf, r)
 		case c < 0x20:
@@ -448,6 +476,12 @@ func (p *parser) number() (node, error) {
 	if a := math.Abs(f); a > maxExact && a < 1e21 {
 		return node{}, &syntaxError{start, fmt.Sprintf("number %s is beyond 2^53 but would be written as integer digits; write it as a string", lit)}
 	}
+	if p.strict {
+		var buf [32]byte
+		if c := appendNumber(buf[:0], f); string(c) != string(lit) {
+			return node{}, &syntaxError{start, fmt.Sprintf("number %s not in canonical form %s", lit, string(c))} // a copy, so buf stays on the stack
+		}
+	}
 	return node{kind: kNumber, num: f}, nil
 }
 
@@ -455,15 +489,19 @@ func (p *parser) number() (node, error) {
 // RFC 8785's order for member names. It differs from byte order only where
 // a character above U+FFFF meets one in U+E000..U+FFFF.
 func compareUTF16(a, b []byte) int {
-	for len(a) > 0 && len(b) > 0 {
-		ra, na := utf8.DecodeRune(a)
-		rb, nb := utf8.DecodeRune(b)
-		if ra != rb {
-			return utf16Weight(ra) - utf16Weight(rb)
-		}
-		a, b = a[na:], b[nb:]
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
 	}
-	return len(a) - len(b)
+	if i == len(a) || i == len(b) {
+		return len(a) - len(b)
+	}
+	for i > 0 && !utf8.RuneStart(a[i]) {
+		i-- // back to the start of the runes that differ
+	}
+	ra, _ := utf8.DecodeRune(a[i:])
+	rb, _ := utf8.DecodeRune(b[i:])
+	return utf16Weight(ra) - utf16Weight(rb)
 }
 
 // utf16Weight maps a rune to a number ordered as its UTF-16 encoding:
@@ -503,7 +541,7 @@ func appendCanonical(dst []byte, n *node) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, n.keys[i])
+		dst = appendString(dst, n.kids[i].key)
 		dst = append(dst, ':')
 		dst = appendCanonical(dst, &n.kids[i])
 	}
@@ -551,6 +589,9 @@ func appendString[S ~string | ~[]byte](dst []byte, s S) []byte {
 func appendNumber(dst []byte, f float64) []byte {
 	if f == 0 {
 		return append(dst, '0') // also for -0
+	}
+	if f == math.Trunc(f) && math.Abs(f) <= maxExact {
+		return strconv.AppendInt(dst, int64(f), 10) // the common case, and the same digits
 	}
 	if f < 0 {
 		dst = append(dst, '-')

@@ -15,6 +15,38 @@ import (
 	"pgregory.net/rapid"
 )
 
+func TestStrictParse(t *testing.T) {
+	tests := []struct{ in, err string }{
+		{`{"a":[1,"x",{"b":null}],"c":true}`, ""},
+		{`"\b\t\n\f\r\"\\\u001f\u0000é😀` + "\x7f\"", ""},
+		{`[0,-1,1.5,1e-7,1e+21,0.000001,9007199254740992]`, ""},
+		{` {}`, "unexpected character ' '"},
+		{`{} `, "data after the JSON value"},
+		{`{"a" :1}`, "expected ':'"},
+		{`{"b":1,"a":2}`, `member "a" not in canonical order`},
+		{`{"a":1,"a":2}`, `member "a" not in canonical order (or repeated)`},
+		{`{"😀":1,"ﬁ":2}`, ""},
+		{`{"ﬁ":1,"😀":2}`, "not in canonical order"},
+		{`"\/"`, `escape \/ not in canonical form`},
+		{`"\u0041"`, `escape \u0041 not in canonical form`},
+		{`"\u001F"`, `escape \u001F not in canonical form`},
+		{`"\u000a"`, `escape \u000a not in canonical form`},
+		{`"\ud83d\ude00"`, `not in canonical form`},
+		{`1.0`, "number 1.0 not in canonical form 1"},
+		{`-0`, "number -0 not in canonical form 0"},
+		{`1E21`, "number 1E21 not in canonical form 1e+21"},
+		{`1e21`, "number 1e21 not in canonical form 1e+21"},
+		{`0.10`, "number 0.10 not in canonical form 0.1"},
+	}
+	for _, tt := range tests {
+		p := parser{strict: true}
+		_, err := p.parse([]byte(tt.in))
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("strict parse of %s = %v, want error %q", tt.in, err, tt.err)
+		}
+	}
+}
+
 func TestCanonicalJSON(t *testing.T) {
 	tests := []struct {
 		name, in, want, err string
@@ -202,6 +234,10 @@ func TestCanonicalJSONMatchesOracle(t *testing.T) {
 		if err != nil || !bytes.Equal(again, got) {
 			t.Fatalf("not idempotent: %s -> %s, %v", got, again, err)
 		}
+		strict := parser{strict: true}
+		if _, err := strict.parse(got); err != nil {
+			t.Fatalf("strict parse rejects canonical %s: %v", got, err)
+		}
 	})
 }
 
@@ -250,6 +286,11 @@ func FuzzCanonicalJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		got, err := CanonicalJSON(in)
+		strict := parser{strict: true}
+		_, strictErr := strict.parse(in)
+		if canonical := err == nil && bytes.Equal(got, in); canonical != (strictErr == nil) {
+			t.Fatalf("strict parse of %q: %v, but CanonicalJSON gives %q, %v", in, strictErr, got, err)
+		}
 		if err != nil {
 			return
 		}

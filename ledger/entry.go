@@ -40,12 +40,14 @@ type Entry struct {
 // object or holds a number that does not survive a round trip, a negative
 // time, repeated recipients.
 func (e *Entry) Canonical() ([]byte, error) {
-	return e.appendCanonical(nil)
+	var p parser
+	return e.appendCanonical(nil, &p)
 }
 
-// appendCanonical appends the canonical encoding of e to dst. On error the
-// contents of the returned slice beyond len(dst) are unspecified.
-func (e *Entry) appendCanonical(dst []byte) ([]byte, error) {
+// appendCanonical appends the canonical encoding of e to dst, parsing the
+// body with p. On error the contents of the returned slice beyond len(dst)
+// are unspecified.
+func (e *Entry) appendCanonical(dst []byte, p *parser) ([]byte, error) {
 	if e.Seq < 0 || e.Seq > maxExact {
 		return dst, fmt.Errorf("sequence number %d out of range", e.Seq)
 	}
@@ -76,7 +78,7 @@ func (e *Entry) appendCanonical(dst []byte) ([]byte, error) {
 	if len(e.Body) == 0 {
 		dst = append(dst, "{}"...)
 	} else {
-		body, err := parseJSON(e.Body)
+		body, err := p.parse(e.Body)
 		if err != nil {
 			return dst, fmt.Errorf("body: %w", err)
 		}

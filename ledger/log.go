@@ -26,9 +26,11 @@ type Log struct {
 	caseID  string
 	origin  string
 	key     *Key
-	data    []byte     // canonical entries, back to back
-	ends    []int      // ends[i] is the end of entry i in data
+	entries [][]byte   // canonical encodings, cut from chunks
+	chunk   []byte     // where the next encodings are stored
 	hashes  storedHash // tlog stored hashes
+	parser  parser     // parses bodies, reusing its memory
+	scratch []byte     // encodes entries
 	clock   time.Duration
 	heads   []SignedHead
 	parties map[string]ed25519.PublicKey
@@ -74,7 +76,7 @@ func (l *Log) Origin() string { return l.origin }
 func (l *Log) Len() int64 {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return int64(len(l.ends))
+	return int64(len(l.entries))
 }
 
 // Append adds e as the next entry and returns its index. Append numbers
@@ -83,7 +85,7 @@ func (l *Log) Len() int64 {
 func (l *Log) Append(e Entry) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := int64(len(l.ends))
+	n := int64(len(l.entries))
 	if e.Seq != 0 && e.Seq != n {
 		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: the next index is %d", l.origin, e.Seq, n)
 	}
@@ -91,41 +93,40 @@ func (l *Log) Append(e Entry) (int64, error) {
 		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: time %v is before the log's last time %v", l.origin, n, e.Time, l.clock)
 	}
 	e.Seq = n
-	start := len(l.data)
-	data, err := e.appendCanonical(l.data)
+	enc, err := e.appendCanonical(l.scratch[:0], &l.parser)
+	l.scratch = enc[:0]
 	if err != nil {
-		l.data = data[:start]
 		return 0, &shuttle.Error{Code: shuttle.EInvalid, Field: fmt.Sprintf("entry %d", n), Message: "ledger " + l.origin, Err: err}
 	}
-	hashes, err := tlog.StoredHashes(n, data[start:], &l.hashes)
+	hashes, err := tlog.StoredHashes(n, enc, &l.hashes)
 	if err != nil {
-		l.data = data[:start]
 		return 0, fmt.Errorf("ledger %s: append entry %d: %w", l.origin, n, err)
 	}
 	l.hashes = append(l.hashes, hashes...)
-	l.data = data
-	l.ends = append(l.ends, len(data))
+	l.entries = append(l.entries, l.store(enc))
 	l.clock = e.Time
 	return n, nil
 }
 
-// canonical returns the stored encoding of entry i.
-func (l *Log) canonical(i int64) []byte {
-	start := 0
-	if i > 0 {
-		start = l.ends[i-1]
+// store copies b into the current chunk, so that entries do not cost an
+// allocation each.
+func (l *Log) store(b []byte) []byte {
+	if cap(l.chunk)-len(l.chunk) < len(b) {
+		l.chunk = make([]byte, 0, max(64<<10, len(b)))
 	}
-	return l.data[start:l.ends[i]]
+	start := len(l.chunk)
+	l.chunk = append(l.chunk, b...)
+	return l.chunk[start:len(l.chunk):len(l.chunk)]
 }
 
 // Entry returns entry i, with its body in canonical form.
 func (l *Log) Entry(i int64) (Entry, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if err := l.checkIndex(i, int64(len(l.ends))); err != nil {
+	if err := l.checkIndex(i, int64(len(l.entries))); err != nil {
 		return Entry{}, err
 	}
-	f, err := parseEntry(l.canonical(i))
+	f, err := parseEntry(l.entries[i])
 	if err != nil {
 		return Entry{}, fmt.Errorf("ledger %s: entry %d: %w", l.origin, i, err)
 	}
@@ -134,7 +135,8 @@ func (l *Log) Entry(i int64) (Entry, error) {
 
 // parseEntry decodes a canonical entry encoding.
 func parseEntry(data []byte) (entryFields, error) {
-	n, err := parseJSON(data)
+	var p parser
+	n, err := p.parse(data)
 	if err != nil {
 		return entryFields{}, err
 	}
@@ -149,8 +151,8 @@ func (l *Log) checkIndex(i, size int64) error {
 }
 
 func (l *Log) checkSize(size int64) error {
-	if size < 0 || size > int64(len(l.ends)) {
-		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no tree of size %d: the log has %d entries", l.origin, size, len(l.ends))
+	if size < 0 || size > int64(len(l.entries)) {
+		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no tree of size %d: the log has %d entries", l.origin, size, len(l.entries))
 	}
 	return nil
 }
@@ -173,7 +175,7 @@ func (l *Log) Root(size int64) (Hash, error) {
 func (l *Log) Head() TreeHead {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	n := int64(len(l.ends))
+	n := int64(len(l.entries))
 	return TreeHead{Origin: l.origin, Size: n, Root: l.root(n), Time: l.clock}
 }
 
@@ -256,13 +258,13 @@ func CheckConsistency(proof []Hash, old int64, oldRoot Hash, new int64, newRoot 
 func (l *Log) Checkpoint(now time.Duration) (SignedHead, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if k := len(l.heads); k > 0 && l.heads[k-1].Size == int64(len(l.ends)) {
+	if k := len(l.heads); k > 0 && l.heads[k-1].Size == int64(len(l.entries)) {
 		return l.heads[k-1], nil
 	}
 	if now < l.clock {
 		return SignedHead{}, shuttle.Errorf(shuttle.EConflict, "ledger %s: checkpoint at %v, before the log's last time %v", l.origin, now, l.clock)
 	}
-	n := int64(len(l.ends))
+	n := int64(len(l.entries))
 	h := TreeHead{Origin: l.origin, Size: n, Root: l.root(n), Time: now}
 	sh, err := signHead(h, l.key)
 	if err != nil {
@@ -306,10 +308,10 @@ func (l *Log) AddSignature(party string, index int64, sig []byte) error {
 	if !ok {
 		return shuttle.Errorf(shuttle.ENotFound, "ledger %s: no key for party %q", l.origin, party)
 	}
-	if err := l.checkIndex(index, int64(len(l.ends))); err != nil {
+	if err := l.checkIndex(index, int64(len(l.entries))); err != nil {
 		return err
 	}
-	f, err := parseEntry(l.canonical(index))
+	f, err := parseEntry(l.entries[index])
 	if err != nil {
 		return fmt.Errorf("ledger %s: entry %d: %w", l.origin, index, err)
 	}

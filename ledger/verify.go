@@ -3,6 +3,7 @@ package ledger
 import (
 	"cmp"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/transparency-dev/merkle/compact"
-	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -99,7 +99,7 @@ func (r *Report) String() string {
 // *shuttle.Error naming the first place that fails: the line, and the
 // entry, tree head or signature.
 func Verify(r io.Reader, opts Options) (*Report, error) {
-	v := verifier{opts: opts}
+	v := verifier{opts: opts, lines: parser{strict: true}}
 	if err := v.run(r); err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ type Archive struct {
 // its contents.
 func ReadArchive(r io.Reader, opts Options) (*Archive, *Report, error) {
 	a := &Archive{Parties: make(map[string]ed25519.PublicKey)}
-	v := verifier{opts: opts, archive: a}
+	v := verifier{opts: opts, archive: a, lines: parser{strict: true}}
 	if err := v.run(r); err != nil {
 		return nil, nil, err
 	}
@@ -194,7 +194,12 @@ func savedMismatch(name string, sh SignedHead, root Hash) error {
 	return nil
 }
 
-var treeFactory = compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+// treeFactory makes compact ranges that hash as RFC 6962 does, with
+// tlog.NodeHash, which hashes on the stack instead of allocating a hasher.
+var treeFactory = compact.RangeFactory{Hash: func(left, right []byte) []byte {
+	h := tlog.NodeHash(Hash(left), Hash(right))
+	return h[:]
+}}
 
 func newTree() *compact.Range { return treeFactory.NewEmptyRange(0) }
 
@@ -210,20 +215,21 @@ func treeRoot(r *compact.Range) Hash {
 // A verifier checks an archive line by line, keeping only the compact
 // range of the tree (O(log n) hashes) and what is still to be checked.
 type verifier struct {
-	opts    Options
-	archive *Archive // if non-nil, collects what was verified
-	line    int
-	hdr     header
-	med     note.Verifier
-	origin  string
-	tree    *compact.Range
-	n       int64         // entries so far
-	clock   time.Duration // time of the last entry or head
-	head    int           // index in hdr.heads of the next tree head
-	sigs    []AgreementSignature
-	saved   []savedHead // sorted by size; consumed as the log grows
-	scratch []byte
-	report  Report
+	opts      Options
+	archive   *Archive // if non-nil, collects what was verified
+	line      int
+	hdr       header
+	med       note.Verifier
+	origin    string
+	tree      *compact.Range
+	n         int64         // entries so far
+	clock     time.Duration // time of the last entry or head
+	head      int           // index in hdr.heads of the next tree head
+	sigs      []AgreementSignature
+	saved     []savedHead // sorted by size; consumed as the log grows
+	lines     parser      // strict: archive lines have exactly one spelling
+	leafInput []byte      // 0x00 and an entry's encoding
+	report    Report
 }
 
 type savedHead struct {
@@ -263,10 +269,9 @@ func (v *verifier) run(r io.Reader) error {
 }
 
 func (v *verifier) header(line []byte) error {
-	n, scratch, err := canonicalLine(line, v.scratch)
-	v.scratch = scratch
+	n, err := v.lines.parse(line)
 	if err != nil {
-		return v.fail("header", "%v", err)
+		return v.fail("header", "not canonical JSON: %v", err)
 	}
 	if !n.hasKeys("header") {
 		return v.fail("header", `the first line must be the archive header {"header":{...}}`)
@@ -320,13 +325,11 @@ func (v *verifier) header(line []byte) error {
 	if parties.kind != kObject {
 		return v.fail("header.parties", "want an object of public keys by party")
 	}
-	for i, name := range parties.keys {
+	for _, kid := range parties.kids {
+		name := kid.key
 		field := "header.parties." + string(name)
-		pub, ok := []byte(nil), parties.kids[i].kind == kString
-		if ok {
-			pub, ok = decodeBase64(parties.kids[i].str, ed25519.PublicKeySize)
-		}
-		if len(name) == 0 || !ok {
+		pub := make(ed25519.PublicKey, ed25519.PublicKeySize)
+		if len(name) == 0 || kid.kind != kString || !decodeBase64(pub, kid.str) {
 			return v.fail(field, "want a non-empty party name and its base64 ed25519 public key")
 		}
 		hd.parties = append(hd.parties, party{string(name), pub})
@@ -349,12 +352,8 @@ func (v *verifier) header(line []byte) error {
 		if p.kind != kString || !slices.ContainsFunc(hd.parties, func(q party) bool { return q.name == string(p.str) }) {
 			return v.fail(field, "party: want a party listed in header.parties")
 		}
-		var sb []byte
-		ok := sg.kind == kString
-		if ok {
-			sb, ok = decodeBase64(sg.str, ed25519.SignatureSize)
-		}
-		if !ok {
+		sb := make([]byte, ed25519.SignatureSize)
+		if sg.kind != kString || !decodeBase64(sb, sg.str) {
 			return v.fail(field, "sig: want a base64 ed25519 signature")
 		}
 		as := AgreementSignature{Party: string(p.str), Entry: int64(e.num), Sig: sb}
@@ -365,11 +364,8 @@ func (v *verifier) header(line []byte) error {
 	}
 	v.sigs = hd.sigs
 
-	var ok bool
-	if sig.kind == kString {
-		hd.sig, ok = decodeBase64(sig.str, ed25519.SignatureSize)
-	}
-	if !ok {
+	hd.sig = make([]byte, ed25519.SignatureSize)
+	if sig.kind != kString || !decodeBase64(hd.sig, sig.str) {
 		return v.fail("header.sig", "want a base64 ed25519 signature")
 	}
 	if !v.med.Verify(hd.signedMessage(), hd.sig) {
@@ -410,10 +406,9 @@ func (v *verifier) compareSaved() error {
 }
 
 func (v *verifier) record(line []byte) error {
-	n, scratch, err := canonicalLine(line, v.scratch)
-	v.scratch = scratch
+	n, err := v.lines.parse(line)
 	if err != nil {
-		return v.fail("", "%s: %v", v.where(), err)
+		return v.fail("", "%s: not canonical JSON: %v", v.where(), err)
 	}
 	switch {
 	case n.hasKeys("entry", "leaf"):
@@ -434,40 +429,39 @@ func (v *verifier) where() string {
 }
 
 func (v *verifier) entry(line []byte, n *node) error {
-	field := fmt.Sprintf("entry %d", v.n)
 	final := v.hdr.heads[len(v.hdr.heads)-1]
 	if v.n >= final {
-		return v.fail(field, "beyond the final tree head at size %d: an entry was inserted or the final head replaced", final)
+		return v.failEntry("beyond the final tree head at size %d: an entry was inserted or the final head replaced", final)
 	}
 	if next := v.hdr.heads[v.head]; next == v.n {
 		return v.fail(fmt.Sprintf("tree head at size %d", next), "missing before this line")
 	}
 	f, err := decodeEntry(&n.kids[0])
 	if err != nil {
-		return v.fail(field, "%v", err)
+		return v.failEntry("%v", err)
 	}
 	if f.seq != v.n {
 		what := "an entry was removed, reordered or inserted"
 		if f.seq > v.n {
 			what = fmt.Sprintf("entries %d to %d are missing or out of order", v.n, f.seq-1)
 		}
-		return v.fail(field, "sequence number %d out of place: %s", f.seq, what)
+		return v.failEntry("sequence number %d out of place: %s", f.seq, what)
 	}
 	if f.time < v.clock {
-		return v.fail(field, "time %v is before the previous entry's or tree head's %v", f.time, v.clock)
+		return v.failEntry("time %v is before the previous entry's or tree head's %v", f.time, v.clock)
 	}
 	leafNode := &n.kids[1]
-	recorded, ok := []byte(nil), leafNode.kind == kString
-	if ok {
-		recorded, ok = decodeBase64(leafNode.str, tlog.HashSize)
+	var recorded Hash
+	if leafNode.kind != kString || !decodeBase64(recorded[:], leafNode.str) {
+		return v.failEntry("leaf: want a base64 SHA-256 hash")
 	}
-	if !ok {
-		return v.fail(field, "leaf: want a base64 SHA-256 hash")
-	}
+	// The line is canonical, so the entry's encoding is the text between
+	// the prefix and the leaf member.
 	canonical := line[len(entryPrefix) : len(line)-len(leafInfix)-len(leafNode.str)-3]
-	leaf := LeafHash(canonical)
-	if string(leaf[:]) != string(recorded) {
-		return v.fail(field, "leaf hash %s, but the entry hashes to %s: the entry or its leaf hash was altered", Hash(recorded), leaf)
+	v.leafInput = append(append(v.leafInput[:0], 0), canonical...)
+	leaf := Hash(sha256.Sum256(v.leafInput)) // LeafHash without its allocation
+	if leaf != recorded {
+		return v.failEntry("leaf hash %s, but the entry hashes to %s: the entry or its leaf hash was altered", recorded, leaf)
 	}
 	if err := v.tree.Append(leaf[:], nil); err != nil {
 		return fmt.Errorf("ledger: %w", err) // only on a mismatched range, which newTree rules out
@@ -485,6 +479,11 @@ func (v *verifier) entry(line []byte, n *node) error {
 		v.archive.leaves = append(v.archive.leaves, leaf)
 	}
 	return v.compareSaved()
+}
+
+// failEntry returns the error for the entry expected on the current line.
+func (v *verifier) failEntry(format string, args ...any) error {
+	return v.fail(fmt.Sprintf("entry %d", v.n), format, args...)
 }
 
 func (v *verifier) agreementSignature(s AgreementSignature, f *entryFields) error {
