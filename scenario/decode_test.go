@@ -199,3 +199,11 @@ func TestCheckDepth(t *testing.T) {
 		}
 	}
 }
+
+func TestIssueNamesDistinct(t *testing.T) {
+	_, err := Parse("n.yaml", []byte("domain:\n  issues:\n    a: [x]\n    \" a\": [y]\n"))
+	want := `n.yaml:4: domain.issues[" a"]: issue "a" is already named at domain.issues.a`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

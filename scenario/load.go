@@ -157,6 +157,9 @@ func (r *reader) domain(e entry, name string) (*space.Domain, error) {
 		if dom.Issues[i], err = r.issue(ie); err != nil {
 			return nil, err
 		}
+		if j := dom.IssueIndex(dom.Issues[i].Name); j < i {
+			return nil, r.fail(ie.path, ie.val, "issue %q is already named at %s", dom.Issues[i].Name, es[j].path)
+		}
 	}
 	return dom, nil
 }
