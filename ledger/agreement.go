@@ -4,6 +4,8 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+
+	"github.com/shuttle-mediation/shuttle"
 )
 
 // AgreementHash returns the hash a party signs for an agreement whose
@@ -24,8 +26,11 @@ func AgreementStatement(origin string, index int64, agreement Hash) []byte {
 
 // SignAgreement signs the statement accepting an agreement with a party's
 // own key.
-func SignAgreement(priv ed25519.PrivateKey, origin string, index int64, agreement Hash) []byte {
-	return ed25519.Sign(priv, AgreementStatement(origin, index, agreement))
+func SignAgreement(priv ed25519.PrivateKey, origin string, index int64, agreement Hash) ([]byte, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return nil, shuttle.Errorf(shuttle.EInvalid, "agreement signature: private key of %d bytes, want %d", len(priv), ed25519.PrivateKeySize)
+	}
+	return ed25519.Sign(priv, AgreementStatement(origin, index, agreement)), nil
 }
 
 // An AgreementSignature is one party's signature accepting the agreement

@@ -107,7 +107,11 @@ func archive1M(b *testing.B) string {
 			return
 		}
 		for name, seed := range parties {
-			sig := SignAgreement(seedKey(seed), l.Origin(), agreement, AgreementHash(e.Body))
+			sig, err := SignAgreement(seedKey(seed), l.Origin(), agreement, AgreementHash(e.Body))
+			if err != nil {
+				bench1M.err = err
+				return
+			}
 			if bench1M.err = l.AddSignature(name, agreement, sig); bench1M.err != nil {
 				return
 			}

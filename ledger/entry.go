@@ -39,7 +39,7 @@ type Entry struct {
 // cannot be encoded canonically: invalid UTF-8, a body that is not a JSON
 // object or holds a number that does not survive a round trip, a negative
 // time, repeated recipients.
-func (e *Entry) Canonical() ([]byte, error) {
+func (e Entry) Canonical() ([]byte, error) {
 	var p parser
 	return e.appendCanonical(nil, &p)
 }

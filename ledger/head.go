@@ -49,10 +49,20 @@ func NewKey(name string, priv ed25519.PrivateKey) (*Key, error) {
 func (k *Key) Name() string { return k.name }
 
 // KeyHash returns the signed-note key hash of k.
-func (k *Key) KeyHash() uint32 { return k.verifier.KeyHash() }
+func (k *Key) KeyHash() uint32 {
+	if k.verifier == nil {
+		return 0 // not made by NewKey; Sign refuses it
+	}
+	return k.verifier.KeyHash()
+}
 
 // Sign signs msg.
-func (k *Key) Sign(msg []byte) ([]byte, error) { return ed25519.Sign(k.priv, msg), nil }
+func (k *Key) Sign(msg []byte) ([]byte, error) {
+	if len(k.priv) != ed25519.PrivateKeySize {
+		return nil, errors.New("ledger key not made by NewKey")
+	}
+	return ed25519.Sign(k.priv, msg), nil
+}
 
 // VerifierKey returns the public half of k as a signed-note verifier key,
 // "<name>+<hash>+<base64 key>", which is how archives and users name it.

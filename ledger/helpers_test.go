@@ -103,7 +103,10 @@ func newSample(t testing.TB) *sample {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"south", "north"} {
-		sig := SignAgreement(s.parties[name], l.Origin(), s.agreement, AgreementHash(agreed.Body))
+		sig, err := SignAgreement(s.parties[name], l.Origin(), s.agreement, AgreementHash(agreed.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := l.AddSignature(name, s.agreement, sig); err != nil {
 			t.Fatal(err)
 		}

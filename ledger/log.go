@@ -57,8 +57,8 @@ func NewLog(caseID string, key *Key) (*Log, error) {
 	if err := checkCaseID(caseID); err != nil {
 		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: err.Error()}
 	}
-	if key == nil {
-		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: "ledger: no installation key"}
+	if key == nil || key.verifier == nil {
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Message: "ledger: no installation key made by NewKey"}
 	}
 	return &Log{
 		caseID:  caseID,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,6 +201,74 @@ func TestLogErrors(t *testing.T) {
 	if l.Len() != 1 {
 		t.Fatalf("failed appends changed the log: Len() = %d", l.Len())
 	}
+	if _, err := NewLog("zero-key", &Key{}); shuttle.ErrorCode(err) != shuttle.EInvalid {
+		t.Fatalf("NewLog with a zero Key: %v", err)
+	}
+	if _, err := (&Key{}).Sign([]byte("x")); err == nil {
+		t.Fatal("a zero Key signed")
+	}
+}
+
+// TestConcurrentUse appends from several goroutines while others read
+// heads and proofs; run it with -race.
+func TestConcurrentUse(t *testing.T) {
+	l, err := NewLog("concurrent", installationKey(t, "shuttle-test", 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 4, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				body := json.RawMessage(fmt.Sprintf(`{"writer":%d,"i":%d}`, w, i))
+				if _, err := l.Append(Entry{Time: time.Second, Kind: "k", Body: body}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			for range each {
+				h := l.Head()
+				if h.Size == 0 {
+					continue
+				}
+				p, err := l.InclusionProof(h.Size-1, h.Size)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				e, err := l.Entry(h.Size - 1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				enc, err := e.Canonical()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := CheckInclusion(p, h.Size-1, h.Size, LeafHash(enc), h.Root); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if l.Len() != writers*each {
+		t.Fatalf("Len() = %d, want %d", l.Len(), writers*each)
+	}
+}
+
+func mustSign(t *testing.T, priv ed25519.PrivateKey, origin string, index int64, h Hash) []byte {
+	t.Helper()
+	sig, err := SignAgreement(priv, origin, index, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
 }
 
 func TestAgreementSignatures(t *testing.T) {
@@ -220,12 +289,12 @@ func TestAgreementSignatures(t *testing.T) {
 		sig   []byte
 		code  string
 	}{
-		{"signed by another key", "east", s.agreement, SignAgreement(seedKey(5), l.Origin(), s.agreement, h), shuttle.EInvalid},
-		{"signed for another entry", "east", s.agreement - 1, SignAgreement(seedKey(4), l.Origin(), s.agreement, h), shuttle.EInvalid},
-		{"signed for another case", "east", s.agreement, SignAgreement(seedKey(4), "mediation.example.org/case/other", s.agreement, h), shuttle.EInvalid},
-		{"signed another text", "east", s.agreement, SignAgreement(seedKey(4), l.Origin(), s.agreement, AgreementHash([]byte("{}"))), shuttle.EInvalid},
-		{"entry beyond the log", "east", 99, SignAgreement(seedKey(4), l.Origin(), 99, h), shuttle.ENotFound},
-		{"already signed", "north", s.agreement, SignAgreement(s.parties["north"], l.Origin(), s.agreement, h), shuttle.EConflict},
+		{"signed by another key", "east", s.agreement, mustSign(t, seedKey(5), l.Origin(), s.agreement, h), shuttle.EInvalid},
+		{"signed for another entry", "east", s.agreement - 1, mustSign(t, seedKey(4), l.Origin(), s.agreement, h), shuttle.EInvalid},
+		{"signed for another case", "east", s.agreement, mustSign(t, seedKey(4), "mediation.example.org/case/other", s.agreement, h), shuttle.EInvalid},
+		{"signed another text", "east", s.agreement, mustSign(t, seedKey(4), l.Origin(), s.agreement, AgreementHash([]byte("{}"))), shuttle.EInvalid},
+		{"entry beyond the log", "east", 99, mustSign(t, seedKey(4), l.Origin(), 99, h), shuttle.ENotFound},
+		{"already signed", "north", s.agreement, mustSign(t, s.parties["north"], l.Origin(), s.agreement, h), shuttle.EConflict},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,10 +304,13 @@ func TestAgreementSignatures(t *testing.T) {
 			}
 		})
 	}
+	if _, err := SignAgreement(make([]byte, 10), l.Origin(), 0, h); shuttle.ErrorCode(err) != shuttle.EInvalid {
+		t.Fatalf("SignAgreement with a short key: %v", err)
+	}
 	if err := l.AddParty("north", seedKey(6).Public().(ed25519.PublicKey)); shuttle.ErrorCode(err) != shuttle.EConflict {
 		t.Fatalf("replacing a party's key: %v, want a conflict", err)
 	}
-	if err := l.AddSignature("east", s.agreement, SignAgreement(seedKey(4), l.Origin(), s.agreement, h)); err != nil {
+	if err := l.AddSignature("east", s.agreement, mustSign(t, seedKey(4), l.Origin(), s.agreement, h)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -134,7 +134,6 @@ type Archive struct {
 	Signatures []AgreementSignature
 	Entries    []Entry
 	Heads      []SignedHead
-	leaves     []Hash
 }
 
 // ReadArchive verifies the archive read from r as Verify does and returns
@@ -155,11 +154,11 @@ func ReadArchive(r io.Reader, opts Options) (*Archive, *Report, error) {
 
 // VerifyConsistency checks that savedHead, a signed tree head a party kept,
 // is signed by the archive's mediator and describes a prefix of the
-// archived log: nothing was removed or rewritten since.
+// archive's entries: nothing was removed or rewritten since.
 func (a *Archive) VerifyConsistency(savedHead []byte) error {
 	med, err := note.NewVerifier(a.Mediator)
 	if err != nil {
-		return fmt.Errorf("archive mediator key: %w", err)
+		return &shuttle.Error{Code: shuttle.EInvalid, Field: "archive mediator key", Message: err.Error()}
 	}
 	sh, err := openHead(savedHead, med, a.Origin)
 	if err != nil {
@@ -169,8 +168,15 @@ func (a *Archive) VerifyConsistency(savedHead []byte) error {
 		return err
 	}
 	tree := newTree()
-	for _, leaf := range a.leaves[:sh.Size] {
-		tree.Append(leaf[:], nil)
+	for i := range a.Entries[:sh.Size] {
+		enc, err := a.Entries[i].Canonical()
+		if err != nil {
+			return &shuttle.Error{Code: shuttle.EInvalid, Field: fmt.Sprintf("entry %d", i), Message: err.Error()}
+		}
+		leaf := LeafHash(enc)
+		if err := tree.Append(leaf[:], nil); err != nil {
+			return fmt.Errorf("ledger: %w", err) // only on a mismatched range, which newTree rules out
+		}
 	}
 	return savedMismatch("", sh, treeRoot(tree))
 }
@@ -476,7 +482,6 @@ func (v *verifier) entry(line []byte, n *node) error {
 	v.n++
 	if v.archive != nil {
 		v.archive.Entries = append(v.archive.Entries, f.entry())
-		v.archive.leaves = append(v.archive.leaves, leaf)
 	}
 	return v.compareSaved()
 }
