@@ -96,7 +96,7 @@ func (l *Log) Append(e Entry) (int64, error) {
 	enc, err := e.appendCanonical(l.scratch[:0], &l.parser)
 	l.scratch = enc[:0]
 	if err != nil {
-		return 0, &shuttle.Error{Code: shuttle.EInvalid, Field: fmt.Sprintf("entry %d", n), Message: "ledger " + l.origin, Err: err}
+		return 0, &shuttle.Error{Code: shuttle.EInvalid, Message: fmt.Sprintf("ledger %s: entry %d", l.origin, n), Err: err}
 	}
 	hashes, err := tlog.StoredHashes(n, enc, &l.hashes)
 	if err != nil {

@@ -173,7 +173,7 @@ func TestLogErrors(t *testing.T) {
 		{"bad body", func() error {
 			_, err := l.Append(Entry{Time: time.Second, Kind: "k", Body: json.RawMessage(`{"a":}`)})
 			return err
-		}, shuttle.EInvalid, "entry 1: ledger"},
+		}, shuttle.EInvalid, "ledger shuttle-test/case/errors: entry 1: body: offset 5"},
 		{"inclusion index beyond size", func() error { _, err := l.InclusionProof(1, 1); return err }, shuttle.ENotFound, "no entry 1"},
 		{"inclusion size beyond log", func() error { _, err := l.InclusionProof(0, 2); return err }, shuttle.ENotFound, "no tree of size 2"},
 		{"consistency from 0", func() error { _, err := l.ConsistencyProof(0, 1); return err }, shuttle.EInvalid, "want 1 <= old <= new"},

@@ -274,6 +274,7 @@ func (v *verifier) run(r io.Reader) error {
 	return v.finish()
 }
 
+// header checks the first line and prepares the checks of the rest.
 func (v *verifier) header(line []byte) error {
 	n, err := v.lines.parse(line)
 	if err != nil {
@@ -292,12 +293,41 @@ func (v *verifier) header(line []byte) error {
 	if !h.hasKeys("case", "format", "heads", "mediator", "parties", "sig", "signatures") {
 		return v.fail("header", "want members case, format, heads, mediator, parties, sig and signatures")
 	}
-	hd := &v.hdr
-	v.report.Parties = []string{}
 	caseID, format, heads, mediator, parties, sig, sigs := &h.kids[0], &h.kids[1], &h.kids[2], &h.kids[3], &h.kids[4], &h.kids[5], &h.kids[6]
 	if format.kind != kString {
 		return v.fail("header.format", "want %q", archiveFormat)
 	}
+	if err := v.headerKeys(caseID, mediator, parties); err != nil {
+		return err
+	}
+	if err := v.headerHeads(heads); err != nil {
+		return err
+	}
+	if err := v.headerSignatures(sigs); err != nil {
+		return err
+	}
+	hd := &v.hdr
+	hd.sig = make([]byte, ed25519.SignatureSize)
+	if sig.kind != kString || !decodeBase64(hd.sig, sig.str) {
+		return v.fail("header.sig", "want a base64 ed25519 signature")
+	}
+	if !v.med.Verify(hd.signedMessage(), hd.sig) {
+		return v.fail("header.sig", "the mediator's signature on the header does not verify: the header was altered")
+	}
+	if err := v.openSaved(); err != nil {
+		return err
+	}
+	v.tree = newTree()
+	v.report.Case, v.report.Origin, v.report.Mediator = hd.caseID, v.origin, hd.mediator
+	v.report.MediatorTrusted = v.opts.Mediator != ""
+	v.report.SavedHeads = []int64{}
+	v.report.Signatures = []SignatureCheck{}
+	return v.compareSaved()
+}
+
+// headerKeys reads the case id, the mediator's key and the parties' keys.
+func (v *verifier) headerKeys(caseID, mediator, parties *node) error {
+	hd := &v.hdr
 	if caseID.kind != kString {
 		return v.fail("header.case", "want a string")
 	}
@@ -309,6 +339,7 @@ func (v *verifier) header(line []byte) error {
 		return v.fail("header.mediator", "want a verifier key string")
 	}
 	hd.mediator = string(mediator.str)
+	var err error
 	if v.med, err = note.NewVerifier(hd.mediator); err != nil {
 		return v.fail("header.mediator", "verifier key %q: %v", hd.mediator, err)
 	}
@@ -317,31 +348,40 @@ func (v *verifier) header(line []byte) error {
 	}
 	v.origin = origin(v.med.Name(), hd.caseID)
 
+	if parties.kind != kObject {
+		return v.fail("header.parties", "want an object of public keys by party")
+	}
+	v.report.Parties = []string{}
+	for _, kid := range parties.kids {
+		pub := make(ed25519.PublicKey, ed25519.PublicKeySize)
+		if len(kid.key) == 0 || kid.kind != kString || !decodeBase64(pub, kid.str) {
+			return v.fail("header.parties."+string(kid.key), "want a non-empty party name and its base64 ed25519 public key")
+		}
+		hd.parties = append(hd.parties, party{string(kid.key), pub})
+		v.report.Parties = append(v.report.Parties, string(kid.key))
+	}
+	return nil
+}
+
+// headerHeads reads the sizes of the tree heads.
+func (v *verifier) headerHeads(heads *node) error {
 	if heads.kind != kArray || len(heads.kids) == 0 {
 		return v.fail("header.heads", "want a non-empty array of tree sizes")
 	}
 	for i, s := range heads.kids {
-		if s.kind != kNumber || s.num < 0 || s.num != float64(int64(s.num)) || i > 0 && int64(s.num) <= hd.heads[i-1] {
+		if s.kind != kNumber || s.num < 0 || s.num != float64(int64(s.num)) || i > 0 && int64(s.num) <= v.hdr.heads[i-1] {
 			return v.fail("header.heads", "want increasing non-negative integers")
 		}
-		hd.heads = append(hd.heads, int64(s.num))
+		v.hdr.heads = append(v.hdr.heads, int64(s.num))
 	}
+	return nil
+}
+
+// headerSignatures reads the agreement signatures, which are checked when
+// their entries come.
+func (v *verifier) headerSignatures(sigs *node) error {
+	hd := &v.hdr
 	final := hd.heads[len(hd.heads)-1]
-
-	if parties.kind != kObject {
-		return v.fail("header.parties", "want an object of public keys by party")
-	}
-	for _, kid := range parties.kids {
-		name := kid.key
-		field := "header.parties." + string(name)
-		pub := make(ed25519.PublicKey, ed25519.PublicKeySize)
-		if len(name) == 0 || kid.kind != kString || !decodeBase64(pub, kid.str) {
-			return v.fail(field, "want a non-empty party name and its base64 ed25519 public key")
-		}
-		hd.parties = append(hd.parties, party{string(name), pub})
-		v.report.Parties = append(v.report.Parties, string(name))
-	}
-
 	if sigs.kind != kArray {
 		return v.fail("header.signatures", "want an array")
 	}
@@ -369,15 +409,13 @@ func (v *verifier) header(line []byte) error {
 		hd.sigs = append(hd.sigs, as)
 	}
 	v.sigs = hd.sigs
+	return nil
+}
 
-	hd.sig = make([]byte, ed25519.SignatureSize)
-	if sig.kind != kString || !decodeBase64(hd.sig, sig.str) {
-		return v.fail("header.sig", "want a base64 ed25519 signature")
-	}
-	if !v.med.Verify(hd.signedMessage(), hd.sig) {
-		return v.fail("header.sig", "the mediator's signature on the header does not verify: the header was altered")
-	}
-
+// openSaved checks the signatures and sizes of the saved heads; their
+// roots are compared as the log reaches their sizes.
+func (v *verifier) openSaved() error {
+	final := v.hdr.heads[len(v.hdr.heads)-1]
 	for _, s := range v.opts.SavedHeads {
 		sh, err := openHead(s.Note, v.med, v.origin)
 		if err != nil {
@@ -389,13 +427,7 @@ func (v *verifier) header(line []byte) error {
 		v.saved = append(v.saved, savedHead{sh, s.Name})
 	}
 	slices.SortStableFunc(v.saved, func(a, b savedHead) int { return cmp.Compare(a.Size, b.Size) })
-
-	v.tree = newTree()
-	v.report.SavedHeads = []int64{}
-	v.report.Signatures = []SignatureCheck{}
-	v.report.Case, v.report.Origin, v.report.Mediator = hd.caseID, v.origin, hd.mediator
-	v.report.MediatorTrusted = v.opts.Mediator != ""
-	return v.compareSaved()
+	return nil
 }
 
 // compareSaved compares the saved heads of the current size with the tree.
