@@ -141,10 +141,16 @@ func TestProfile(t *testing.T) {
 	}{
 		{func(p *Profile) { p.Reservation = 1.5 }, "reservation value 1.5"},
 		{func(p *Profile) { p.Discount = 0 }, "discount factor 0"},
-		{func(p *Profile) { p.Func = &Additive{Weights: []float64{0, 0}, Evals: [][]float64{{1, 0.5, 0}, {0, 1}}} }, "all issue weights are zero"},
-		{func(p *Profile) { p.Func = &Additive{Weights: []float64{-1, 1}, Evals: [][]float64{{1, 0.5, 0}, {0, 1}}} }, "weight -1"},
+		{func(p *Profile) {
+			p.Func = &Additive{Weights: []float64{0, 0}, Evals: [][]float64{{1, 0.5, 0}, {0, 1}}}
+		}, "all issue weights are zero"},
+		{func(p *Profile) {
+			p.Func = &Additive{Weights: []float64{-1, 1}, Evals: [][]float64{{1, 0.5, 0}, {0, 1}}}
+		}, "weight -1"},
 		{func(p *Profile) { p.Func = &Additive{Weights: []float64{1, 1}, Evals: [][]float64{{1, 0.5}, {0, 1}}} }, "2 evaluations for 3 values"},
-		{func(p *Profile) { p.Func = &Additive{Weights: []float64{1, 1}, Evals: [][]float64{{1, 0.5, 2}, {0, 1}}} }, "outside [0,1]"},
+		{func(p *Profile) {
+			p.Func = &Additive{Weights: []float64{1, 1}, Evals: [][]float64{{1, 0.5, 2}, {0, 1}}}
+		}, "outside [0,1]"},
 		{func(p *Profile) { p.Constraints[0].Allowed = []bool{true} }, "does not fit the domain"},
 	} {
 		q := *p
