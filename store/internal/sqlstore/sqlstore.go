@@ -365,21 +365,22 @@ func (s *Store) AppendEvents(ctx context.Context, caseID string, next int64, key
 	}
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if key != "" {
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO batches (case_id, key, first_seq, count)
-				SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM cases WHERE id = $1)
-				ON CONFLICT DO NOTHING`), caseID, key, next, len(events))
-			if err != nil {
-				return dbErr("append events", err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				if err := s.caseExistsTx(ctx, tx, caseID); err != nil {
-					return err
-				}
+			// Reported before a stale seq, so that a retry learns at once
+			// that its batch is in; checked again below against a
+			// concurrent retry.
+			var one int
+			err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM batches WHERE case_id = $1 AND key = $2`), caseID, key).Scan(&one)
+			if err == nil {
 				return rules.KeyConflict(caseID, key)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return dbErr("append events", err)
 			}
 		}
 		// The update is the serialisation point: it takes the case's row
 		// and succeeds only for the writer that expected the right size.
+		// Taking the row before anything else keeps the lock order the
+		// same in every transaction.
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE cases SET size = size + $3 WHERE id = $1 AND size = $2`),
 			caseID, next-1, len(events))
 		if err != nil {
@@ -390,6 +391,16 @@ func (s *Store) AppendEvents(ctx context.Context, caseID string, next int64, key
 				return err
 			}
 			return rules.SeqConflict(caseID, next)
+		}
+		if key != "" {
+			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO batches (case_id, key, first_seq, count)
+				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`), caseID, key, next, len(events))
+			if err != nil {
+				return dbErr("append events", err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return rules.KeyConflict(caseID, key)
+			}
 		}
 		for start := 0; start < len(events); start += maxRowsPerInsert {
 			end := min(start+maxRowsPerInsert, len(events))
