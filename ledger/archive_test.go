@@ -412,6 +412,30 @@ func TestEmptyLog(t *testing.T) {
 	}
 }
 
+// TestDeepestBody checks that a body as deep as Append accepts still fits
+// the nesting limit of the archive line that carries it.
+func TestDeepestBody(t *testing.T) {
+	l, err := NewLog("deep", installationKey(t, "shuttle-test", 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	depth := maxDepth - bodyDepth
+	body := strings.Repeat(`{"a":`, depth-1) + "[]" + strings.Repeat("}", depth-1)
+	if _, err := l.Append(Entry{Kind: "k", Body: json.RawMessage(body)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Checkpoint(0); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := l.Export(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(&buf, Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestVerifyFile(t *testing.T) {
 	s := newSample(t)
 	dir := t.TempDir()

@@ -104,11 +104,15 @@ type parser struct {
 // canonical encoding: valid UTF-8, no unpaired surrogates, no duplicate
 // member names, numbers that survive a round trip through float64. It
 // invalidates the nodes of the previous parse.
-func (p *parser) parse(data []byte) (node, error) {
+func (p *parser) parse(data []byte) (node, error) { return p.parseAt(data, 0) }
+
+// parseAt parses a value that will be nested depth levels deep, so that
+// the depth limit holds for the whole it becomes part of.
+func (p *parser) parseAt(data []byte, depth int) (node, error) {
 	p.data, p.pos = data, 0
 	p.stack, p.arena = p.stack[:0], p.arena[:0]
 	p.space()
-	v, err := p.value(0)
+	v, err := p.value(depth)
 	if err != nil {
 		return node{}, err
 	}
@@ -157,7 +161,7 @@ func (p *parser) space() {
 }
 
 func (p *parser) value(depth int) (node, error) {
-	if depth > maxDepth {
+	if depth >= maxDepth {
 		return node{}, p.errorf("nested deeper than %d", maxDepth)
 	}
 	if p.pos >= len(p.data) {

@@ -91,8 +91,8 @@ func TestCanonicalJSON(t *testing.T) {
 		{name: "unterminated", in: `{"a":"b`, err: "unterminated string"},
 		{name: "empty", in: ``, err: "unexpected end"},
 		{name: "single quotes", in: `{'a':1}`, err: "expected a member name"},
-		{name: "too deep", in: strings.Repeat("[", maxDepth+2) + strings.Repeat("]", maxDepth+2), err: "nested deeper"},
-		{name: "deep enough", in: strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), want: strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)},
+		{name: "too deep", in: strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), err: "nested deeper"},
+		{name: "deep enough", in: strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), want: strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,7 +31,8 @@
 //     and a number whose magnitude is above 2^53 and below 1e21 (which
 //     would be written as integer digits) is rejected; write such values as
 //     strings (RFC 7493, section 2.2). Numbers that overflow a double are
-//     rejected.
+//     rejected; those too small for one are 0, as any reader of doubles
+//     takes them.
 //   - true, false and null as themselves; nesting at most 100 deep.
 //
 // CanonicalJSON converts any JSON text to this form.

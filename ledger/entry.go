@@ -10,6 +10,10 @@ import (
 	"unicode/utf8"
 )
 
+// bodyDepth is how deep an entry's body is nested in an archive line:
+// {"entry":{"body":...}}.
+const bodyDepth = 2
+
 // An Entry is one event of a case: a step of the negotiation or of the
 // agreement's implementation.
 type Entry struct {
@@ -78,7 +82,7 @@ func (e *Entry) appendCanonical(dst []byte, p *parser) ([]byte, error) {
 	if len(e.Body) == 0 {
 		dst = append(dst, "{}"...)
 	} else {
-		body, err := p.parse(e.Body)
+		body, err := p.parseAt(e.Body, bodyDepth)
 		if err != nil {
 			return dst, fmt.Errorf("body: %w", err)
 		}

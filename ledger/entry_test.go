@@ -45,6 +45,7 @@ func TestEntryCanonical(t *testing.T) {
 		{name: "body not an object", entry: Entry{Kind: "k", Body: json.RawMessage(`[1]`)}, err: "want an object"},
 		{name: "body not JSON", entry: Entry{Kind: "k", Body: json.RawMessage(`{"a":NaN}`)}, err: "body: offset 5"},
 		{name: "body with an inexact integer", entry: Entry{Kind: "k", Body: json.RawMessage(`{"id":12345678901234567890}`)}, err: "beyond 2^53"},
+		{name: "body nested too deep for an archive line", entry: Entry{Kind: "k", Body: json.RawMessage(strings.Repeat(`{"a":`, maxDepth-1) + "0" + strings.Repeat("}", maxDepth-1))}, err: "nested deeper"},
 		{name: "wall year beyond RFC 3339", entry: Entry{Kind: "k", Wall: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, err: "year 10000"},
 	}
 	for _, tt := range tests {

@@ -255,6 +255,10 @@ func CheckConsistency(proof []Hash, old int64, oldRoot Hash, new int64, newRoot 
 // keeps it for the archive and returns it. If no entry was appended since
 // the last signed head, it returns that head. now may not be earlier than
 // the last entry's time; later entries may not be earlier than now.
+//
+// Every head signed is kept and exported, and a verifier checks each
+// signature (some 50µs), so sign at milestones (a phase completed, the
+// agreement, a party asking for a receipt) rather than after every event.
 func (l *Log) Checkpoint(now time.Duration) (SignedHead, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
