@@ -120,3 +120,7 @@ func (tb table) play(t testing.TB, g game) (*negotiate.Result, negotiate.Metrics
 	}
 	return res, negotiate.Measure(res, tb.profiles, tb.analysis)
 }
+
+// negotestShared reports whether the shared domains are beside the
+// repository.
+func negotestShared() bool { return negotest.SharedDomains() != "" }

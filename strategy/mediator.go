@@ -24,11 +24,12 @@ var (
 
 // mediatorParams lists each strategy's parameters with their defaults.
 var mediatorParams = map[string]map[string]float64{
-	// eta: how fast the text shifts towards a party that keeps objecting
-	// while others accept (the change of its log bargaining weight per
-	// unit of objection strength).
-	"confided":   {"eta": 0.15},
-	"objections": {"eta": 0.15},
+	// eta: how fast, at the deadline, the text shifts towards a party that
+	// keeps objecting while others accept (the change of its log
+	// bargaining weight per unit of objection strength); earlier the
+	// shift is smaller by the square of the fraction of time used.
+	"confided":   {"eta": 0.45},
+	"objections": {"eta": 0.45},
 	// temperature: the annealer's starting temperature, in shares of the
 	// parties' votes.
 	"votes": {"temperature": 0.3},
@@ -102,8 +103,9 @@ func NewMediator(c MediatorConfig) (negotiate.Mediator, error) {
 //     party that keeps objecting while others accept, so that the text
 //     moves along the frontier until the demands meet.
 //
-// In the last tenth of the time a party that accepted is assumed to settle
-// for less, down to its reservation value at the deadline. When every
+// In the last tenth of the time a party is assumed to settle for less, down
+// to its reservation value at the deadline, unless it is firm: it keeps
+// making the same counter-proposal. When every
 // party confided in full and the frontier is known, texts are chosen among
 // its points; otherwise by a coordinate search of the models. It never puts
 // an outcome below a reservation value it knows exactly.
@@ -122,7 +124,11 @@ type Bargainer struct {
 	// objections, the utility of its counter-proposal, or the utility of a
 	// text it accepted.
 	asp      []float64
-	accepted []bool // the party's last answer was an acceptance
+	// firm marks a party that made the same counter-proposal twice in a
+	// row and has since only repeated or accepted it; counter holds its
+	// last counter-proposal.
+	firm    []bool
+	counter []space.Outcome
 	t        float64
 	// front holds, when every party confided in full and the frontier is
 	// known, its points that give every party its reservation value, with
@@ -144,7 +150,6 @@ type Bargainer struct {
 	demand []float64
 	// within is set while searching within the parties' demands.
 	within bool
-	open   []bool // per issue: some value is allowed by every model
 	x, y   space.Outcome
 	start  space.Outcome
 }
@@ -167,7 +172,8 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 	}
 	b.logw = make([]float64, n)
 	b.asp = make([]float64, n)
-	b.accepted = make([]bool, n)
+	b.firm = make([]bool, n)
+	b.counter = make([]space.Outcome, n)
 	for i := range b.asp {
 		b.asp[i] = math.Inf(-1)
 	}
@@ -191,7 +197,6 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 			b.front = append(b.front, fp)
 		}
 	}
-	b.open = make([]bool, len(b.d.Issues))
 	b.x, b.y, b.start = b.d.NewOutcome(), b.d.NewOutcome(), b.d.NewOutcome()
 	b.text = nil
 	return nil
@@ -268,21 +273,37 @@ func (b *Bargainer) combine(sc []float64) float64 {
 	return s
 }
 
-// objective scores per-party utilities u; while searching within the
-// parties' demands, every unit of utility a party falls short of its
-// demand costs far more than any gain elsewhere.
-func (b *Bargainer) objective(u []float64) float64 {
-	const shortfall = 100
-	var pen float64
+// value is what the search maximises: first the least shortfall (the
+// utility by which parties fall short of their demands while searching
+// within them; +Inf below a reservation value known exactly), then the
+// most merit (the objective proper).
+type value struct{ short, merit float64 }
+
+var worst = value{math.Inf(1), math.Inf(-1)}
+
+func (a value) beats(b value) bool {
+	const tol = 1e-12
+	switch {
+	case a.short < b.short-tol:
+		return true
+	case a.short > b.short+tol:
+		return false
+	}
+	return a.merit > b.merit+tol
+}
+
+// objective values per-party utilities u.
+func (b *Bargainer) objective(u []float64) value {
+	var short float64
 	for k, x := range u {
 		if b.sc[k] = b.score(k, x); math.IsInf(b.sc[k], -1) {
-			return b.sc[k]
+			return worst
 		}
 		if b.within && x < b.demand[k] {
-			pen += shortfall * (b.demand[k] - x)
+			short += b.demand[k] - x
 		}
 	}
-	return b.combine(b.sc) - pen
+	return value{short, b.combine(b.sc)}
 }
 
 // aim is the outcome that maximises the objective under log weights logw,
@@ -308,9 +329,9 @@ func (b *Bargainer) aimWithin() space.Outcome {
 	for i := range b.w {
 		b.w[i] = 1
 	}
-	// In the last stretch before the deadline, a party that accepted the
-	// last text is taken to settle for less: its demand falls linearly to
-	// its reservation value, which it would rather have than nothing.
+	// In the last stretch before the deadline, a party that is not firm is
+	// taken to settle for less: its demand falls linearly to its
+	// reservation value, which it would rather have than nothing.
 	const stretch = 0.1
 	relax := 1.0
 	if b.t > 1-stretch {
@@ -318,30 +339,15 @@ func (b *Bargainer) aimWithin() space.Outcome {
 	}
 	for i, a := range b.asp {
 		b.demand[i] = a
-		if b.accepted[i] {
+		if !b.firm[i] {
 			b.demand[i] = b.models[i].res + (a-b.models[i].res)*relax
 		}
 	}
-	if b.front != nil {
-		best, bestV := -1, math.Inf(-1)
-	points:
-		for k := range b.front {
-			for i, u := range b.front[k].p.Utilities {
-				if u < b.demand[i]-eps {
-					continue points
-				}
-			}
-			if v := b.combine(b.front[k].score); v > bestV {
-				best, bestV = k, v
-			}
-		}
-		if best < 0 {
-			return nil
-		}
-		return b.front[best].p.Outcome.Clone()
-	}
 	b.within = true
 	defer func() { b.within = false }()
+	if b.front != nil {
+		return b.pickFront()
+	}
 	o := b.search()
 	if o == nil {
 		return nil
@@ -359,69 +365,85 @@ func (b *Bargainer) aimWithin() space.Outcome {
 func (b *Bargainer) aimWeighted(logw []float64) space.Outcome {
 	b.weights(logw)
 	if b.front != nil {
-		best, bestV := -1, math.Inf(-1)
-		for k := range b.front {
-			if v := b.combine(b.front[k].score); v > bestV {
-				best, bestV = k, v
-			}
-		}
-		if best < 0 {
-			return nil
-		}
-		return b.front[best].p.Outcome.Clone()
+		return b.pickFront()
 	}
 	return b.search()
 }
 
-// search climbs to the best outcome it finds for the objective.
-func (b *Bargainer) search() space.Outcome {
-	b.openIssues()
-	bestV := math.Inf(-1)
-	// Starting points: the last text and the weighted compromise issue by
-	// issue; and, at first, each party's own best.
-	last := len(b.models)
-	if b.text != nil {
-		last = -1
-	}
-	for s := -2; s < last; s++ {
-		switch {
-		case s == -2 && b.text == nil:
-			continue
-		case s == -2:
-			copy(b.x, b.text)
-		default:
-			b.startAt(s)
-			copy(b.x, b.start)
+// pickFront chooses the frontier point of best objective, among those that
+// meet the demands while searching within them.
+func (b *Bargainer) pickFront() space.Outcome {
+	best, bestV := -1, math.Inf(-1)
+points:
+	for k := range b.front {
+		if b.within {
+			for i, u := range b.front[k].p.Utilities {
+				if u < b.demand[i]-eps {
+					continue points
+				}
+			}
 		}
-		if v := b.climb(b.x); v > bestV {
+		if v := b.combine(b.front[k].score); v > bestV {
+			best, bestV = k, v
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return b.front[best].p.Outcome
+}
+
+// search climbs to the best outcome it finds for the objective; nil when
+// the hard constraints the models know of leave some issue no value.
+func (b *Bargainer) search() space.Outcome {
+	for i := range b.d.Issues {
+		if b.first(i) < 0 {
+			return nil
+		}
+	}
+	bestV := worst
+	try := func(start space.Outcome) {
+		copy(b.x, start)
+		if v := b.climb(b.x); v.beats(bestV) {
 			bestV = v
 			copy(b.y, b.x)
 		}
 	}
-	if math.IsInf(bestV, -1) {
+	// Starting points: the last text, the parties' last counter-proposals
+	// and the weighted compromise issue by issue; at first, each party's
+	// own best.
+	if b.text != nil {
+		try(b.text)
+	}
+	for _, c := range b.counter {
+		if c != nil {
+			try(c)
+		}
+	}
+	b.startAt(-1)
+	try(b.start)
+	for s := 0; b.text == nil && s < len(b.models); s++ {
+		b.startAt(s)
+		try(b.start)
+	}
+	if math.IsInf(bestV.short, 1) {
 		return nil
 	}
 	return b.y.Clone()
 }
 
-// openIssues marks the issues on which some value is allowed by every
-// model; on the others constraints cannot all hold and are ignored.
-func (b *Bargainer) openIssues() {
-	for i := range b.d.Issues {
-		b.open[i] = false
-		for v := range b.d.Issues[i].Size() {
-			if b.allowed(i, v, true) {
-				b.open[i] = true
-				break
-			}
+// first is issue i's first value every model allows, or -1.
+func (b *Bargainer) first(i int) int {
+	for v := range b.d.Issues[i].Size() {
+		if b.allowed(i, v) {
+			return v
 		}
 	}
+	return -1
 }
 
-func (b *Bargainer) allowed(i, v int, strict bool) bool {
-	if !strict && !b.open[i] {
-		return true
-	}
+// allowed reports whether every model allows value v of issue i.
+func (b *Bargainer) allowed(i, v int) bool {
 	for _, m := range b.models {
 		if !m.ok(i, v) {
 			return false
@@ -438,7 +460,7 @@ func (b *Bargainer) startAt(s int) {
 	for i := range b.d.Issues {
 		best, bestV := -1, math.Inf(-1)
 		for v := range b.d.Issues[i].Size() {
-			if !b.allowed(i, v, false) {
+			if !b.allowed(i, v) {
 				continue
 			}
 			var val float64
@@ -456,10 +478,16 @@ func (b *Bargainer) startAt(s int) {
 	}
 }
 
-// climb improves x one issue at a time, each time to the value that most
+// climb repairs what breaks a known hard constraint in x, then improves x
+// one issue at a time, each time to the value that most
 // improves the objective, until no single change helps, and returns the
 // objective.
-func (b *Bargainer) climb(x space.Outcome) float64 {
+func (b *Bargainer) climb(x space.Outcome) value {
+	for i := range x {
+		if !b.allowed(i, x[i]) {
+			x[i] = b.first(i)
+		}
+	}
 	for k, m := range b.models {
 		if m.add != nil {
 			b.sum[k] = m.add.Sum(x)
@@ -474,7 +502,7 @@ func (b *Bargainer) climb(x space.Outcome) float64 {
 			old := x[i]
 			bestV, bestVal := old, val
 			for v := range b.d.Issues[i].Size() {
-				if v == old || !b.allowed(i, v, false) {
+				if v == old || !b.allowed(i, v) {
 					continue
 				}
 				for k, m := range b.models {
@@ -486,7 +514,7 @@ func (b *Bargainer) climb(x space.Outcome) float64 {
 						x[i] = old
 					}
 				}
-				if cv := b.objective(b.cand); cv > bestVal+1e-12 {
+				if cv := b.objective(b.cand); cv.beats(bestVal) {
 					bestV, bestVal = v, cv
 				}
 			}
@@ -530,21 +558,21 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 		b.hearBids(answers)
 		return
 	}
+	eta := b.pull()
 	for i, a := range answers {
 		m := b.models[i]
 		var demand float64
 		switch a.Kind {
 		case negotiate.KindAccept:
-			b.logw[i] -= b.eta / 2
+			b.logw[i] -= eta / 2
 			demand = m.utility(b.text)
-			b.accepted[i] = true
 		case negotiate.KindVote:
 			u := m.utility(b.text)
 			if a.Yes {
-				b.logw[i] -= b.eta / 2
+				b.logw[i] -= eta / 2
 				demand = u
 			} else {
-				b.logw[i] += b.eta / 4
+				b.logw[i] += eta / 4
 				demand = max(b.asp[i], u+0.01)
 			}
 		case negotiate.KindObject:
@@ -553,22 +581,28 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 				m.learn(b.d, b.text, o)
 				s += o.Strength
 			}
-			b.logw[i] += b.eta * min(s, 1)
+			b.logw[i] += eta * min(s, 1)
 			b.changed = b.changed || m.exact == nil || s >= 1
 			m.updateBest(b.d)
 			demand = m.utility(b.text) + s
 		case negotiate.KindCounter:
 			gain := m.utility(a.Outcome) - m.utility(b.text)
 			m.learnCounter(b.text, a.Outcome)
-			b.logw[i] += b.eta * min(max(gain, 0.05), 1)
+			b.logw[i] += eta * min(max(gain, 0.05), 1)
 			b.changed = b.changed || m.exact == nil
 			m.updateBest(b.d)
 			demand = m.utility(a.Outcome)
 		default:
 			continue
 		}
-		if a.Kind != negotiate.KindAccept {
-			b.accepted[i] = false
+		switch a.Kind {
+		case negotiate.KindCounter:
+			b.firm[i] = a.Outcome.Equal(b.counter[i])
+			b.counter[i] = a.Outcome
+		case negotiate.KindAccept:
+			// Accepting leaves a firm party firm.
+		default:
+			b.firm[i] = false
 		}
 		if demand != b.asp[i] {
 			b.asp[i], b.changed = demand, true
@@ -576,6 +610,11 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 	}
 	b.center()
 }
+
+// pull is how far an objection of strength 1 moves a party's log weight
+// now. Early on, a party that objects may simply not have conceded yet:
+// the pull grows with the square of the time.
+func (b *Bargainer) pull() float64 { return b.eta * b.t * b.t }
 
 // center keeps the log weights' mean at 0.
 func (b *Bargainer) center() {
@@ -592,6 +631,7 @@ func (b *Bargainer) center() {
 // Packages drafts the fair point and, around it, points tilted towards each
 // party in turn, further each time round.
 func (b *Bargainer) Packages(r int, t float64, k int) []space.Outcome {
+	b.t = t
 	// A fresh list each round: the session keeps the last one in its log.
 	b.pk = make([]space.Outcome, 0, k)
 	tilt := make([]float64, len(b.logw))
@@ -636,11 +676,11 @@ func (b *Bargainer) hearBids(answers []negotiate.Answer) {
 		}
 		switch {
 		case len(a.Picks) == 0:
-			b.logw[i] += b.eta / 2
-		case a.Picks[0] == 0 || containsInt(a.Picks, 0):
-			b.logw[i] -= b.eta / 2
+			b.logw[i] += b.pull() / 2
+		case containsInt(a.Picks, 0):
+			b.logw[i] -= b.pull() / 2
 		default:
-			b.logw[i] += b.eta / 4
+			b.logw[i] += b.pull() / 4
 		}
 	}
 	b.center()
@@ -711,3 +751,4 @@ func (b *Bargainer) profiles() []*utility.Profile {
 	}
 	return ps
 }
+

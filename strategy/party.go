@@ -48,7 +48,10 @@ var partyParams = map[kind]map[string]float64{
 	// offers in a row worth less than the reservation value (0: never).
 	timeBased:   {"e": 0, "min": 0, "patience": 0},
 	hardliner:   {"patience": 0},
-	titForTat:   {"delta": 1, "min": 0, "patience": 0},
+	// delta: share of the other side's concession returned; endgame: the
+	// last fraction of the time, in which it gives up tit-for-tat and
+	// concedes linearly to its lowest aspiration (0: never).
+	titForTat:   {"delta": 1, "endgame": 0.05, "min": 0, "patience": 0},
 	reservation: {"patience": 0},
 	// accept: chance of accepting an acceptable text; walk: chance of
 	// walking away from an unacceptable one.
@@ -92,16 +95,17 @@ type Party struct {
 
 	e, floor  float64 // time-based: u(t) = floor + (max-floor)(1 - t^(1/e))
 	delta     float64 // tit-for-tat: share of the other side's concession returned
+	endgame   float64 // tit-for-tat: the final fraction of time it concedes in
 	pAccept   float64 // random
 	pWalk     float64 // random
 	patience  int
 	hopeless  bool // no feasible outcome reaches the reservation value
 	shortfall int  // unacceptable texts or offers in a row
 
-	// Tit-for-tat's aspiration and the utility of the last outcome the
+	// Tit-for-tat: the utilities of the first and of the best outcome the
 	// other side put to it.
-	aspiration, last float64
-	seen             bool
+	first, bestSeen float64
+	seen            bool
 
 	x     space.Outcome // scratch
 	gains []issueGain
@@ -151,6 +155,7 @@ func NewParty(c PartyConfig) (*Party, error) {
 		level:   level,
 		e:       get("e", pk.e),
 		delta:   get("delta", params["delta"]),
+		endgame: get("endgame", params["endgame"]),
 		pAccept: get("accept", params["accept"]),
 		pWalk:   get("walk", params["walk"]),
 		x:       c.Profile.Domain.NewOutcome(),
@@ -161,6 +166,8 @@ func NewParty(c PartyConfig) (*Party, error) {
 		return nil, fmt.Errorf("strategy %q: concession exponent e = %g must be positive", name, p.e)
 	case p.delta < 0:
 		return nil, fmt.Errorf("strategy %q: delta = %g must not be negative", name, p.delta)
+	case p.endgame < 0 || p.endgame > 1:
+		return nil, fmt.Errorf("strategy %q: endgame = %g must lie in [0,1]", name, p.endgame)
 	case p.pAccept < 0 || p.pAccept > 1 || p.pWalk < 0 || p.pWalk > 1:
 		return nil, fmt.Errorf("strategy %q: probabilities must lie in [0,1]", name)
 	case pat < 0 || pat != math.Trunc(pat):
@@ -170,7 +177,6 @@ func NewParty(c PartyConfig) (*Party, error) {
 	}
 	p.patience = int(pat)
 	p.floor = min(max(get("min", 0), c.Profile.Reservation), p.tab.max)
-	p.aspiration = p.tab.max
 	p.hopeless = p.tab.max < c.Profile.Reservation || !c.Profile.Feasible(p.tab.best)
 	return p, nil
 }
@@ -190,7 +196,12 @@ func (p *Party) target(t float64) float64 {
 	case timeBased:
 		return p.floor + (p.tab.max-p.floor)*(1-math.Pow(t, 1/p.e))
 	case titForTat:
-		return p.aspiration
+		asp := p.tab.max - p.delta*(p.bestSeen-p.first)
+		if p.endgame > 0 && t > 1-p.endgame {
+			// Rather something above its floor than nothing.
+			asp = min(asp, p.floor+(p.tab.max-p.floor)*(1-t)/p.endgame)
+		}
+		return min(max(asp, p.floor), p.tab.max)
 	}
 	return p.tab.max
 }
@@ -209,17 +220,19 @@ func (p *Party) accepts(o space.Outcome, u, t float64) bool {
 	return u >= p.target(t)-eps
 }
 
-// observe lets tit-for-tat return the other side's concession: when the
-// outcome put to it improves by some utility, its aspiration falls by
-// delta times as much (and rises when the outcome worsens).
+// observe lets tit-for-tat return the other side's concessions: its
+// aspiration falls from its best by delta times what the best outcome put
+// to it so far gains over the first. Measuring against the best, not the
+// last, keeps it from swinging with a mediator's text that moves between
+// several parties' interests.
 func (p *Party) observe(u float64) {
 	if p.kind != titForTat {
 		return
 	}
-	if p.seen {
-		p.aspiration = min(max(p.aspiration-p.delta*(u-p.last), p.floor), p.tab.max)
+	if !p.seen {
+		p.first, p.bestSeen, p.seen = u, u, true
 	}
-	p.last, p.seen = u, true
+	p.bestSeen = max(p.bestSeen, u)
 }
 
 // giveUp counts outcomes below the reservation value and reports whether
