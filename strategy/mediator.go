@@ -123,13 +123,13 @@ type Bargainer struct {
 	// utility (-Inf: unknown): the text's utility plus the strength of its
 	// objections, the utility of its counter-proposal, or the utility of a
 	// text it accepted.
-	asp      []float64
+	asp []float64
 	// firm marks a party that made the same counter-proposal twice in a
 	// row and has since only repeated or accepted it; counter holds its
 	// last counter-proposal.
 	firm    []bool
 	counter []space.Outcome
-	t        float64
+	t       float64
 	// front holds, when every party confided in full and the frontier is
 	// known, its points that give every party its reservation value, with
 	// each party's score (see score) worked out once.
@@ -751,4 +751,3 @@ func (b *Bargainer) profiles() []*utility.Profile {
 	}
 	return ps
 }
-

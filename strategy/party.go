@@ -46,8 +46,8 @@ var partyParams = map[kind]map[string]float64{
 	// e: concession exponent; min: lowest aspiration (never below the
 	// reservation value); patience: walk away after this many texts or
 	// offers in a row worth less than the reservation value (0: never).
-	timeBased:   {"e": 0, "min": 0, "patience": 0},
-	hardliner:   {"patience": 0},
+	timeBased: {"e": 0, "min": 0, "patience": 0},
+	hardliner: {"patience": 0},
 	// delta: share of the other side's concession returned; endgame: the
 	// last fraction of the time, in which it gives up tit-for-tat and
 	// concedes linearly to its lowest aspiration (0: never).

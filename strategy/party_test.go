@@ -23,7 +23,7 @@ var sale = &space.Domain{Name: "sale", Issues: []space.Issue{
 // constraint), and will not go below 0.4.
 func seller() *utility.Profile {
 	return &utility.Profile{Name: "seller", Domain: sale, Discount: 1, Reservation: 0.4,
-		Func: &utility.Additive{Weights: []float64{0.6, 0.3, 0.1}, Evals: [][]float64{{0, 0.25, 0.5, 0.75, 1}, {1, 0}, {1, 0.5, 0}}},
+		Func:        &utility.Additive{Weights: []float64{0.6, 0.3, 0.1}, Evals: [][]float64{{0, 0.25, 0.5, 0.75, 1}, {1, 0}, {1, 0.5, 0}}},
 		Constraints: []utility.Constraint{{Issue: 2, Allowed: []bool{true, true, false}, Text: "colour is not green"}},
 	}
 }
