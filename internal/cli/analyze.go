@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shuttle-mediation/shuttle/analysis"
+	"github.com/shuttle-mediation/shuttle/simulate"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
@@ -118,27 +119,8 @@ func pointOut(d *space.Domain, p *analysis.Point) *pointJSON {
 	if p == nil {
 		return nil
 	}
-	return &pointJSON{Outcome: outcomeJSON(d, p.Outcome), Utilities: p.Utilities, Ties: p.Ties}
+	return &pointJSON{Outcome: simulate.OutcomeJSON(d, p.Outcome), Utilities: p.Utilities, Ties: p.Ties}
 }
-
-// outcomeJSON maps issue names to values: numbers for integer and real
-// issues, strings for discrete ones.
-func outcomeJSON(d *space.Domain, o space.Outcome) map[string]any {
-	m := make(map[string]any, len(o))
-	for i, v := range o {
-		is := &d.Issues[i]
-		if is.Kind == space.Discrete {
-			m[is.Name] = is.Values[v]
-		} else {
-			m[is.Name] = jsonNumber(is.Label(v))
-		}
-	}
-	return m
-}
-
-type jsonNumber string
-
-func (n jsonNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }
 
 const frontierListed = 20
 
