@@ -1,0 +1,889 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shuttle-mediation/shuttle"
+	"github.com/shuttle-mediation/shuttle/ledger"
+	"github.com/shuttle-mediation/shuttle/negotiate"
+	"github.com/shuttle-mediation/shuttle/scenario"
+	"github.com/shuttle-mediation/shuttle/store"
+	"github.com/shuttle-mediation/shuttle/strategy"
+)
+
+// caller is the participant a request's bearer token belongs to.
+type caller struct {
+	p     store.Participant
+	admin bool
+}
+
+// in is who the caller is in case c; false if it has no part in it.
+func (a *caller) in(c *liveCase) (viewer, bool) {
+	if a.admin {
+		return viewer{name: negotiate.MediatorName, role: store.RoleMediator}, true
+	}
+	if a.p.Case != c.id {
+		return viewer{}, false
+	}
+	return viewer{name: a.p.Name, role: a.p.Role}, true
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, a *caller) error
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "cases": s.openCases()})
+	})
+	mux.Handle("GET /metrics", s.metricsHandler())
+	handle := func(pattern string, h handlerFunc) {
+		route := pattern
+		mux.Handle(pattern, s.api(route, h))
+	}
+	handle("POST /v1/cases", s.createCase)
+	handle("GET /v1/cases", s.listCases)
+	handle("GET /v1/cases/{id}", s.getCase)
+	handle("POST /v1/cases/{id}/invites", s.invite)
+	handle("POST /v1/cases/{id}/start", s.start)
+	handle("GET /v1/cases/{id}/question", s.question)
+	handle("POST /v1/cases/{id}/answers", s.answer)
+	handle("GET /v1/cases/{id}/agreement", s.agreement)
+	handle("POST /v1/cases/{id}/signatures", s.sign)
+	handle("POST /v1/cases/{id}/actions", s.action)
+	handle("GET /v1/cases/{id}/implementation", s.implementation)
+	handle("GET /v1/cases/{id}/analysis", s.analysis)
+	handle("GET /v1/cases/{id}/events", s.eventList)
+	handle("GET /v1/cases/{id}/stream", s.stream)
+	handle("GET /v1/cases/{id}/head", s.head)
+	handle("GET /v1/cases/{id}/proofs/inclusion", s.inclusion)
+	handle("GET /v1/cases/{id}/proofs/consistency", s.consistency)
+	handle("GET /v1/cases/{id}/export", s.export)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, shuttle.Errorf(shuttle.ENotFound, "no route %s %s", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+// statusWriter remembers the status written, for logs and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// api authenticates, rate-limits, bounds the body, runs h and writes its
+// error, logging and counting every request.
+func (s *Server) api(route string, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBody)
+		err := s.serve(sw, r, h)
+		if err != nil {
+			if shuttle.ErrorCode(err) == shuttle.EInternal {
+				s.log.Error("request failed", "route", route, "err", err)
+			}
+			writeError(sw, err)
+		}
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		s.log.Debug("request", "route", route, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) error {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return shuttle.Errorf(shuttle.EUnauthorized, "missing bearer token")
+	}
+	hash := store.HashToken(tok)
+	if !s.limits.allow(hash) {
+		return shuttle.Errorf(shuttle.ERateLimited, "too many requests for this token; slow down")
+	}
+	p, err := s.st.ParticipantByTokenHash(r.Context(), hash)
+	if shuttle.ErrorCode(err) == shuttle.ENotFound {
+		return shuttle.Errorf(shuttle.EUnauthorized, "unknown token")
+	} else if err != nil {
+		return err
+	}
+	return h(w, r, &caller{p: p, admin: p.Case == adminCase})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// writeError writes err in the API's error form. Internal errors are not
+// described to clients: the log has them.
+func writeError(w http.ResponseWriter, err error) {
+	code := shuttle.ErrorCode(err)
+	msg := err.Error()
+	if code == shuttle.EInternal {
+		msg = "internal error"
+	}
+	var e *shuttle.Error
+	if errors.As(err, &e) && e.Code == code && e.Message != "" && e.File == "" && e.Field == "" && e.Err == nil {
+		msg = e.Message
+	}
+	writeJSON(w, shuttle.HTTPStatus(code), map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+// decode reads a JSON request body into v, strictly.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return shuttle.Errorf(shuttle.EInvalid, "request body: data after the JSON value")
+	}
+	return nil
+}
+
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return shuttle.Errorf(shuttle.ETooLarge, "request body over %d bytes", tooLarge.Limit)
+	}
+	return shuttle.Errorf(shuttle.EInvalid, "request body: %v", err)
+}
+
+func notFound(id string) error { return shuttle.Errorf(shuttle.ENotFound, "no case %q", id) }
+
+// lookup finds a case the caller takes part in, loading it from the store
+// if the server has not yet (a closed case, or one a restart skipped).
+func (s *Server) lookup(r *http.Request, a *caller) (*liveCase, viewer, error) {
+	id := r.PathValue("id")
+	if !a.admin && a.p.Case != id {
+		return nil, viewer{}, notFound(id)
+	}
+	c := s.caseByID(id)
+	if c == nil {
+		sc, err := s.st.GetCase(r.Context(), id)
+		if err != nil || id == adminCase {
+			return nil, viewer{}, notFound(id)
+		}
+		if c, err = s.resume(r.Context(), sc); err != nil {
+			return nil, viewer{}, err
+		}
+		s.mu.Lock()
+		if c2 := s.cases[id]; c2 != nil {
+			c = c2
+		} else {
+			s.cases[id] = c
+		}
+		s.mu.Unlock()
+	}
+	v, ok := a.in(c)
+	if !ok {
+		return nil, viewer{}, notFound(id)
+	}
+	return c, v, nil
+}
+
+func requireMediator(v viewer) error {
+	if v.role != store.RoleMediator {
+		return shuttle.Errorf(shuttle.ENotFound, "no such resource")
+	}
+	return nil
+}
+
+func requireParty(v viewer) error {
+	if v.role != store.RoleParty {
+		return shuttle.Errorf(shuttle.EConflict, "only a party may do this")
+	}
+	return nil
+}
+
+func (s *Server) createCase(w http.ResponseWriter, r *http.Request, a *caller) error {
+	if !a.admin {
+		return shuttle.Errorf(shuttle.EUnauthorized, "creating cases takes a mediator token")
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	var idb [8]byte
+	rand.Read(idb[:])
+	id := "c-" + hex.EncodeToString(idb[:])
+	sc, err := parseScenario("scenario", data)
+	if err != nil {
+		return err
+	}
+	var humans []string
+	if h := r.URL.Query().Get("humans"); h != "" {
+		humans = strings.Split(h, ",")
+	}
+	for _, h := range humans {
+		if sc.PartyIndex(h) < 0 {
+			return shuttle.Errorf(shuttle.EInvalid, "humans: the scenario has no party %q", h)
+		}
+	}
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		name = sc.Name
+	}
+	now := time.Now()
+	c, err := newCase(s, id, now, sc, humans)
+	if err != nil {
+		return err
+	}
+	if err := s.st.CreateCase(r.Context(), store.Case{ID: id, Name: name, Created: now, State: stateOpen, Scenario: data}); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	e, err := c.serverEvent(kindCreated, "", nil, createdBody{Name: name, Humans: humans})
+	if err == nil {
+		_, err = c.appendLocked(r.Context(), "", e)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.cases[id] = c
+	s.mu.Unlock()
+	s.log.Info("case created", "case", id, "name", name, "humans", humans)
+	writeJSON(w, http.StatusCreated, s.summary(c, viewer{name: negotiate.MediatorName, role: store.RoleMediator}))
+	return nil
+}
+
+type caseSummary struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	State   string   `json:"state"`
+	Events  int      `json:"events"`
+	Parties []string `json:"parties"`
+	Humans  []string `json:"humans"`
+	You     string   `json:"you"`
+	Role    string   `json:"role"`
+}
+
+func (s *Server) summary(c *liveCase, v viewer) caseSummary {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for i := range c.events {
+		if visible(&c.events[i], v) {
+			n++
+		}
+	}
+	var parties []string
+	for _, p := range c.sc.Parties {
+		parties = append(parties, p.Name)
+	}
+	return caseSummary{ID: c.id, Name: c.sc.Name, State: c.state, Events: n, Parties: parties, Humans: c.humans, You: v.name, Role: string(v.role)}
+}
+
+func (s *Server) listCases(w http.ResponseWriter, r *http.Request, a *caller) error {
+	ids := []string{a.p.Case}
+	if a.admin {
+		all, err := s.st.ListCases(r.Context())
+		if err != nil {
+			return err
+		}
+		ids = ids[:0]
+		for _, c := range all {
+			if c.ID != adminCase {
+				ids = append(ids, c.ID)
+			}
+		}
+	}
+	out := []caseSummary{}
+	for _, id := range ids {
+		r.SetPathValue("id", id)
+		c, v, err := s.lookup(r, a)
+		if err != nil {
+			s.log.Error("list case", "case", id, "err", err)
+			continue
+		}
+		out = append(out, s.summary(c, v))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"cases": out})
+	return nil
+}
+
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.summary(c, v))
+	return nil
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireMediator(v); err != nil {
+		return err
+	}
+	var req struct {
+		Name string     `json:"name"`
+		Role store.Role `json:"role"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	switch req.Role {
+	case store.RoleParty:
+		if !c.isHuman(req.Name) {
+			return shuttle.Errorf(shuttle.EInvalid, "name: %q is not a party answered by a person in this case", req.Name)
+		}
+	case store.RoleVerifier:
+		if c.sc.Plan == nil || !slices.ContainsFunc(c.sc.Plan.Verifiers, func(vf scenario.Verifier) bool { return vf.Name == req.Name }) {
+			return shuttle.Errorf(shuttle.EInvalid, "name: %q is not a verifier of this case's plan", req.Name)
+		}
+	case store.RoleObserver:
+		if req.Name == "" || req.Name == negotiate.MediatorName || c.sc.PartyIndex(req.Name) >= 0 {
+			return shuttle.Errorf(shuttle.EInvalid, "name: %q cannot name an observer", req.Name)
+		}
+	default:
+		return shuttle.Errorf(shuttle.EInvalid, "role: want party, verifier or observer")
+	}
+	tok, h := store.NewToken()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usableLocked(); err != nil {
+		return err
+	}
+	if err := s.st.AddParticipant(r.Context(), store.Participant{Case: c.id, Name: req.Name, Role: req.Role, TokenHash: h}); err != nil {
+		return err
+	}
+	e, err := c.serverEvent(kindInvited, "", []string{negotiate.MediatorName}, req)
+	if err != nil {
+		return err
+	}
+	if _, err := c.appendLocked(r.Context(), "", e); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"name": req.Name, "role": string(req.Role), "token": tok})
+	return nil
+}
+
+func (s *Server) start(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireMediator(v); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usableLocked(); err != nil {
+		return err
+	}
+	if c.state != stateOpen {
+		return shuttle.Errorf(shuttle.EConflict, "the case is %s, not open", c.state)
+	}
+	e, err := c.serverEvent(kindStarted, "", nil, struct{}{})
+	if err != nil {
+		return err
+	}
+	evs, err := c.appendLocked(r.Context(), "", e)
+	if err != nil {
+		return err
+	}
+	c.negStart = evs[0].Time
+	c.state = stateNegotiating
+	c.setStateLocked(stateNegotiating, false)
+	if err := c.launch(s.ctx, nil); err != nil {
+		c.breakLocked(err)
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": c.state, "seq": evs[0].Seq})
+	return nil
+}
+
+// questionJSON is an open question as a party sees it.
+type questionJSON struct {
+	ID       uint64              `json:"id"`
+	Kind     string              `json:"kind"`
+	Round    int                 `json:"round"`
+	Rounds   int                 `json:"rounds,omitempty"`
+	Deadline string              `json:"deadline,omitempty"`
+	Text     map[string]string   `json:"text,omitempty"`
+	Current  map[string]string   `json:"current,omitempty"`
+	Packages []map[string]string `json:"packages,omitempty"`
+}
+
+func (s *Server) question(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireParty(v); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.open[v.name]
+	if q == nil {
+		writeJSON(w, http.StatusOK, map[string]any{"question": nil, "state": c.state})
+		return nil
+	}
+	qj := questionJSON{ID: q.ID, Kind: q.Kind.String(), Round: q.Round, Rounds: q.Rounds,
+		Text: c.outcomeLabels(q.Text), Current: c.outcomeLabels(q.Current)}
+	if q.Deadline > 0 {
+		qj.Deadline = q.Deadline.String()
+	}
+	for _, p := range q.Packages {
+		qj.Packages = append(qj.Packages, c.outcomeLabels(p))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"question": qj, "state": c.state})
+	return nil
+}
+
+// answerRequest is a party's answer; the fields besides question and kind
+// are those of the negotiation's event JSON.
+type answerRequest struct {
+	Question   uint64            `json:"question"`
+	Kind       string            `json:"kind"`
+	Outcome    map[string]string `json:"outcome,omitempty"`
+	Objections json.RawMessage   `json:"objections,omitempty"`
+	Yes        *bool             `json:"yes,omitempty"`
+	Picks      []int             `json:"picks,omitempty"`
+	Level      string            `json:"level,omitempty"` // confide: full, weights, musthaves or none
+}
+
+func (c *liveCase) parseAnswer(party string, req *answerRequest) (negotiate.Answer, error) {
+	k, err := negotiate.ParseKind(req.Kind)
+	if err != nil || !isAnswer(negotiationPrefix+req.Kind) {
+		return negotiate.Answer{}, shuttle.Errorf(shuttle.EInvalid, "kind: %q is not an answer", req.Kind)
+	}
+	if k == negotiate.KindConfide {
+		l, err := negotiate.ParseLevel(req.Level)
+		if err != nil {
+			return negotiate.Answer{}, shuttle.Errorf(shuttle.EInvalid, "level: %v", err)
+		}
+		return negotiate.Answer{Kind: k, Confided: strategy.Confide(c.sc.Profiles()[c.sc.PartyIndex(party)], l)}, nil
+	}
+	// The event decoder checks labels against the domain exactly as the
+	// log is read back.
+	ev := map[string]any{"seq": 0, "time": "0s", "round": 0, "to": negotiate.MediatorName, "kind": req.Kind}
+	if req.Outcome != nil {
+		ev["outcome"] = req.Outcome
+	}
+	if req.Objections != nil {
+		ev["objections"] = req.Objections
+	}
+	if req.Yes != nil {
+		ev["yes"] = *req.Yes
+	}
+	if req.Picks != nil {
+		ev["picks"] = req.Picks
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return negotiate.Answer{}, err
+	}
+	e, err := negotiate.UnmarshalEvent(c.sc.Domain, b)
+	if err != nil {
+		return negotiate.Answer{}, shuttle.Errorf(shuttle.EInvalid, "answer: %v", err)
+	}
+	return negotiate.Answer{Kind: e.Kind, Outcome: e.Outcome, Objections: e.Objections, Yes: e.Yes, Picks: e.Picks}, nil
+}
+
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireParty(v); err != nil {
+		return err
+	}
+	var req answerRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	ans, err := c.parseAnswer(v.name, &req)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if err := c.usableLocked(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	q := c.open[v.name]
+	if q == nil || q.ID != req.Question || c.acks[v.name] != nil {
+		c.mu.Unlock()
+		return shuttle.Errorf(shuttle.EConflict, "question %d is not open for %s", req.Question, v.name)
+	}
+	ch := make(chan ack, 1)
+	c.acks[v.name] = ch
+	sess := c.session
+	c.mu.Unlock()
+	if err := sess.Answer(v.name, q.ID, ans); err != nil {
+		c.mu.Lock()
+		delete(c.acks, v.name)
+		c.mu.Unlock()
+		return shuttle.Errorf(shuttle.EInvalid, "%v", err)
+	}
+	select {
+	case res := <-ch:
+		if res.err != nil {
+			return res.err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"seq": res.seq})
+		return nil
+	case <-r.Context().Done():
+		return r.Context().Err()
+	case <-s.ctx.Done():
+		return shuttle.Errorf(shuttle.EInternal, "server closing")
+	}
+}
+
+func (s *Server) agreement(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, _, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.result == nil || c.result.Agreement == nil {
+		return shuttle.Errorf(shuttle.ENotFound, "the case has no agreement")
+	}
+	h := c.agreementHash()
+	signed := []string{}
+	for _, p := range c.sc.Parties {
+		if c.signed[p.Name] {
+			signed = append(signed, p.Name)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"entry": c.agreeAt, "origin": c.log.Origin(), "hash": base64.StdEncoding.EncodeToString(h[:]),
+		"statement": string(ledger.AgreementStatement(c.log.Origin(), c.agreeAt, h)),
+		"outcome":   c.outcomeLabels(c.result.Agreement), "signed": signed,
+	})
+	return nil
+}
+
+func (s *Server) sign(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireParty(v); err != nil {
+		return err
+	}
+	var req struct {
+		PublicKey []byte `json:"public_key"`
+		Signature []byte `json:"signature"`
+	}
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usableLocked(); err != nil {
+		return err
+	}
+	if c.state != stateSigning {
+		return shuttle.Errorf(shuttle.EConflict, "the case is %s: there is no agreement awaiting signatures", c.state)
+	}
+	if c.signed[v.name] {
+		return shuttle.Errorf(shuttle.EConflict, "%s has already signed", v.name)
+	}
+	if err := c.signLocked(r.Context(), v.name, req.PublicKey, req.Signature); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": c.state, "seq": c.events[len(c.events)-1].Seq})
+	return nil
+}
+
+func (s *Server) action(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	var req action
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.By != "" || req.At != 0 {
+		return shuttle.Errorf(shuttle.EInvalid, "by and at are set by the server")
+	}
+	evs, err := c.act(r.Context(), v, &req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": viewOf(evs, v)})
+	return nil
+}
+
+func (s *Server) implementation(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireMediator(v); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.impl == nil {
+		return shuttle.Errorf(shuttle.ENotFound, "the case has no implementation")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"report": c.impl.Report(), "schedule": c.impl.Schedule(), "breaches": c.impl.Breaches()})
+	return nil
+}
+
+// eventJSON is an event as the API shows it.
+type eventJSON struct {
+	Seq  int64           `json:"seq"`
+	Time string          `json:"time"`
+	Wall time.Time       `json:"wall"`
+	Kind string          `json:"kind"`
+	From string          `json:"from,omitempty"`
+	To   []string        `json:"to,omitempty"`
+	Body json.RawMessage `json:"body"`
+}
+
+func toJSON(e *store.Event) eventJSON {
+	return eventJSON{Seq: e.Seq, Time: e.Time.String(), Wall: e.Wall, Kind: e.Kind, From: e.From, To: e.To, Body: e.Body}
+}
+
+// viewOf is the part of evs v may see.
+func viewOf(evs []store.Event, v viewer) []eventJSON {
+	out := []eventJSON{}
+	for i := range evs {
+		if visible(&evs[i], v) {
+			out = append(out, toJSON(&evs[i]))
+		}
+	}
+	return out
+}
+
+func intParam(r *http.Request, name string, def int64) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, shuttle.Errorf(shuttle.EInvalid, "%s: want a non-negative integer, got %q", name, s)
+	}
+	return n, nil
+}
+
+func (s *Server) eventList(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	after, err := intParam(r, "after", 0)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	evs := c.events[min(after, int64(len(c.events))):]
+	out := viewOf(evs, v)
+	c.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"events": out})
+	return nil
+}
+
+// stream sends the events v may see as Server-Sent Events, each with its
+// seq as id, from Last-Event-ID (or ?after=) on, until the client leaves.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	after, err := intParam(r, "after", 0)
+	if err != nil {
+		return err
+	}
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		if after, err = strconv.ParseInt(id, 10, 64); err != nil || after < 0 {
+			return shuttle.Errorf(shuttle.EInvalid, "Last-Event-ID: want a non-negative integer, got %q", id)
+		}
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return shuttle.Errorf(shuttle.EInternal, "streaming unsupported")
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	heartbeat := time.NewTicker(15 * time.Second)
+	defer heartbeat.Stop()
+	for {
+		c.mu.Lock()
+		evs := c.events[min(after, int64(len(c.events))):]
+		changed := c.changed
+		c.mu.Unlock()
+		for i := range evs {
+			if !visible(&evs[i], v) {
+				continue
+			}
+			b, _ := json.Marshal(toJSON(&evs[i]))
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", evs[i].Seq, evs[i].Kind, b); err != nil {
+				return nil
+			}
+		}
+		after += int64(len(evs))
+		flusher.Flush()
+		select {
+		case <-changed:
+		case <-heartbeat.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return nil
+			}
+			flusher.Flush()
+		case <-r.Context().Done():
+			return nil
+		case <-s.ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (s *Server) head(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, _, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	heads := c.log.Heads()
+	if len(heads) == 0 {
+		return shuttle.Errorf(shuttle.ENotFound, "no signed tree head yet")
+	}
+	h := heads[len(heads)-1]
+	writeJSON(w, http.StatusOK, map[string]any{"size": h.Size, "root": h.Root.String(), "time": h.Time.String(),
+		"note": string(h.Note), "origin": c.log.Origin(), "verifier_key": s.key.VerifierKey()})
+	return nil
+}
+
+func hashes(hs []ledger.Hash) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.String()
+	}
+	return out
+}
+
+func (s *Server) inclusion(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	seq, err := intParam(r, "seq", 0)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := int64(len(c.events))
+	size, err := intParam(r, "size", n)
+	if err != nil {
+		return err
+	}
+	// An event the caller may not see does not exist for it.
+	if seq < 1 || seq > n || !visible(&c.events[seq-1], v) {
+		return shuttle.Errorf(shuttle.ENotFound, "no event %d", seq)
+	}
+	if size < seq || size > n {
+		return shuttle.Errorf(shuttle.EInvalid, "size: want %d to %d", seq, n)
+	}
+	proof, err := c.log.InclusionProof(seq-1, size)
+	if err != nil {
+		return err
+	}
+	root, err := c.log.Root(size)
+	if err != nil {
+		return err
+	}
+	e := &c.events[seq-1]
+	writeJSON(w, http.StatusOK, map[string]any{"seq": seq, "index": seq - 1, "size": size,
+		"leaf": ledger.Hash(e.Leaf).String(), "root": root.String(), "proof": hashes(proof)})
+	return nil
+}
+
+func (s *Server) consistency(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, _, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := int64(len(c.events))
+	old, err := intParam(r, "old", 0)
+	if err != nil {
+		return err
+	}
+	nw, err := intParam(r, "new", n)
+	if err != nil {
+		return err
+	}
+	if old > nw || nw > n {
+		return shuttle.Errorf(shuttle.EInvalid, "want old <= new <= %d", n)
+	}
+	proof, err := c.log.ConsistencyProof(old, nw)
+	if err != nil {
+		return err
+	}
+	oldRoot, _ := c.log.Root(old)
+	newRoot, _ := c.log.Root(nw)
+	writeJSON(w, http.StatusOK, map[string]any{"old": old, "new": nw, "old_root": oldRoot.String(),
+		"new_root": newRoot.String(), "proof": hashes(proof)})
+	return nil
+}
+
+// export writes the case's whole archive. It holds every event, so only the
+// mediator may have it; parties check their own events by inclusion proofs.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, a *caller) error {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return err
+	}
+	if err := requireMediator(v); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", c.id+".jsonl"))
+	return c.log.Export(w)
+}

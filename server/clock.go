@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/shuttle-mediation/shuttle/negotiate"
+)
+
+// caseClock is a negotiation's clock on a server. Its time moves only when
+// the session waits: to the instant an answer arrived or a deadline passed.
+// That makes the session a function of those instants, which the log
+// records, so a restarted server replays it exactly: while a replay script
+// remains, the clock jumps from one recorded instant to the next and hands
+// each recorded answer back to the session; once the script is used up it
+// runs on wall time from the negotiation's start.
+type caseClock struct {
+	start time.Time // wall time of the negotiation's time 0
+
+	mu     sync.Mutex
+	now    time.Duration
+	script []scripted // human answers still to replay, in log order
+	// pending counts the logged negotiation events not yet reproduced;
+	// the clock is live when it is 0.
+	pending int
+	inject  func(scripted) error
+}
+
+// scripted is a human answer recorded in the log.
+type scripted struct {
+	party string
+	at    time.Duration
+	a     negotiate.Answer
+}
+
+func (c *caseClock) Now() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *caseClock) live() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pending == 0 && len(c.script) == 0
+}
+
+// reproduced counts one logged event as reproduced by the session.
+func (c *caseClock) reproduced() {
+	c.mu.Lock()
+	c.pending--
+	c.mu.Unlock()
+}
+
+func (c *caseClock) Wait(ctx context.Context, t time.Duration, wake <-chan struct{}) error {
+	if !c.live() {
+		return c.replay(ctx, t, wake)
+	}
+	select {
+	case <-wake:
+		c.advance(time.Since(c.start))
+		return nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if t != negotiate.Never {
+		d := t - time.Since(c.start)
+		if d <= 0 {
+			c.advance(t)
+			return ctx.Err()
+		}
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-wake:
+		c.advance(time.Since(c.start))
+	case <-timeout:
+		c.advance(t)
+	}
+	return nil
+}
+
+func (c *caseClock) advance(t time.Duration) {
+	c.mu.Lock()
+	c.now = max(c.now, t)
+	c.mu.Unlock()
+}
+
+// replay is Wait while the log is being replayed: the next recorded answer
+// arrives at its recorded time unless t comes first.
+func (c *caseClock) replay(ctx context.Context, t time.Duration, wake <-chan struct{}) error {
+	select {
+	case <-wake:
+		return nil
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if len(c.script) > 0 && c.script[0].at <= t {
+		next := c.script[0]
+		c.script = c.script[1:]
+		c.now = max(c.now, next.at)
+		c.mu.Unlock()
+		if err := c.inject(next); err != nil {
+			return err
+		}
+		// The answer is in; the session notices it without another wake.
+		select {
+		case <-wake:
+		default:
+		}
+		return nil
+	}
+	if t != negotiate.Never {
+		c.now = max(c.now, t)
+	}
+	c.mu.Unlock()
+	if t == negotiate.Never {
+		return errDiverged
+	}
+	return nil
+}
