@@ -75,6 +75,8 @@ var dialect = sqlstore.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505" // unique_violation
 	},
+	// Well within PostgreSQL's 65,535 parameters of a statement.
+	RowsPerInsert: 500,
 }
 
 func internal(op string, err error) error {

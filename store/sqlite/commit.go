@@ -11,8 +11,9 @@ import (
 )
 
 // maxGroup bounds how many writes share one commit, so that the last of
-// them does not wait too long for the others.
-const maxGroup = 512
+// them does not wait too long for the others. A variable so that a
+// benchmark can show what committing one write at a time costs.
+var maxGroup = 512
 
 // A committer runs every write of a store on its one connection and
 // commits them in groups. A durable commit costs an fsync, a millisecond
@@ -24,11 +25,15 @@ const maxGroup = 512
 // and one fsync acknowledges them all. Under load the groups grow and the
 // rate of fsyncs stays what the disk allows; alone, a write waits for no
 // one.
+//
+// The connection is the committer's alone, so it keeps every statement it
+// runs prepared: parsing SQL would otherwise cost more than running it.
 type committer struct {
-	db   *sql.DB
-	reqs chan *request // unbuffered: a request received is a request answered
-	quit chan struct{}
-	done chan struct{}
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+	reqs  chan *request // unbuffered: a request received is a request answered
+	quit  chan struct{}
+	done  chan struct{}
 }
 
 type request struct {
@@ -39,10 +44,20 @@ type request struct {
 
 var errClosed = errors.New("store closed")
 
-func newCommitter(db *sql.DB) *committer {
-	c := &committer{db: db, reqs: make(chan *request), quit: make(chan struct{}), done: make(chan struct{})}
+func newCommitter(ctx context.Context, db *sql.DB) (*committer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &committer{
+		conn:  conn,
+		stmts: map[string]*sql.Stmt{},
+		reqs:  make(chan *request),
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
 	go c.run()
-	return c
+	return c, nil
 }
 
 // write implements sqlstore.Writer.
@@ -65,11 +80,15 @@ func (c *committer) write(ctx context.Context, fn sqlstore.TxFunc) error {
 	}
 }
 
-// stop lets the group being committed finish and refuses later writes.
-// It is called once.
-func (c *committer) stop() {
+// stop lets the group being committed finish, refuses later writes and
+// releases the connection. It is called once.
+func (c *committer) stop() error {
 	close(c.quit)
 	<-c.done
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	return c.conn.Close()
 }
 
 func (c *committer) run() {
@@ -95,28 +114,60 @@ func (c *committer) run() {
 	}
 }
 
+// ExecContext runs a statement of the transaction being committed.
+func (c *committer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext runs a query of the transaction being committed.
+func (c *committer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		// A Row carries its error to Scan; a query that cannot be
+		// prepared fails the same way when the connection runs it.
+		return c.conn.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *committer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
 // commit runs a group of writes in one transaction and answers each.
 func (c *committer) commit(group []*request) {
 	errs := make([]error, len(group))
-	answer := func() {
+	defer func() {
 		for i, r := range group {
 			r.err <- errs[i]
 		}
-	}
-	fail := func(err error) {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-		answer()
-	}
+	}()
 	// The transaction outlives any one caller's context: a caller that
 	// gives up must not undo the others' writes.
 	ctx := context.Background()
-	tx, err := c.db.BeginTx(ctx, nil)
-	if err != nil {
-		fail(rules.Internal("begin write", err))
+	// abort undoes the whole transaction, failing every write in it.
+	abort := func(op string, err error) {
+		c.ExecContext(ctx, `ROLLBACK`)
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = rules.Internal(op, err)
+			}
+		}
+	}
+	if _, err := c.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		abort("begin write", err)
 		return
 	}
 	for i, r := range group {
@@ -124,27 +175,22 @@ func (c *committer) commit(group []*request) {
 			errs[i] = fmt.Errorf("write: %w", err)
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT write`); err != nil {
-			tx.Rollback()
-			fail(rules.Internal("write", err))
+		if _, err := c.ExecContext(ctx, `SAVEPOINT write`); err != nil {
+			abort("write", err)
 			return
 		}
-		if errs[i] = r.fn(ctx, tx); errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
-				tx.Rollback()
-				fail(rules.Internal("write", err))
+		if errs[i] = r.fn(ctx, c); errs[i] != nil {
+			if _, err := c.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
+				abort("write", err)
 				return
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE write`); err != nil {
-			tx.Rollback()
-			fail(rules.Internal("write", err))
+		if _, err := c.ExecContext(ctx, `RELEASE write`); err != nil {
+			abort("write", err)
 			return
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		fail(rules.Internal("commit", err))
-		return
+	if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
+		abort("commit", err)
 	}
-	answer()
 }

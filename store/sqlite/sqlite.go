@@ -66,10 +66,14 @@ func Open(ctx context.Context, path string) (store.Store, error) {
 		readDB.Close()
 		return nil, openErr(path, err)
 	}
-	c := newCommitter(writeDB)
+	c, err := newCommitter(ctx, writeDB)
+	if err != nil {
+		writeDB.Close()
+		readDB.Close()
+		return nil, openErr(path, err)
+	}
 	return sqlstore.New(readDB, c.write, dialect, func() error {
-		c.stop()
-		return errors.Join(writeDB.Close(), readDB.Close())
+		return errors.Join(c.stop(), writeDB.Close(), readDB.Close())
 	}), nil
 }
 
@@ -99,9 +103,9 @@ func dsn(abs string, readOnly bool) string {
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
-		// Taking the write lock when a transaction begins, rather than at
-		// its first write, lets another process's writer wait in
-		// busy_timeout instead of failing at once.
+		// Write transactions begin IMMEDIATE, taking the write lock at
+		// once rather than at their first write, so that a writer of
+		// another process waits in busy_timeout instead of failing.
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Set("_txlock", "immediate")
 	}
@@ -118,6 +122,7 @@ var dialect = sqlstore.Dialect{
 		}
 		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
+	RowsPerInsert: 1,
 }
 
 // migrateDB brings the schema up to date in one transaction, which the

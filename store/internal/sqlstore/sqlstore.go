@@ -24,9 +24,15 @@ import (
 	"github.com/shuttle-mediation/shuttle/store/internal/rules"
 )
 
+// A Tx runs the statements of a write transaction.
+type Tx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // A TxFunc is the body of a write transaction. It returns a store error to
 // undo its own writes; the transaction itself is committed by the Writer.
-type TxFunc func(ctx context.Context, tx *sql.Tx) error
+type TxFunc func(ctx context.Context, tx Tx) error
 
 // A Writer runs fn in a write transaction and returns once that
 // transaction is durably committed, or fn's error if fn failed, in which
@@ -42,6 +48,10 @@ type Dialect struct {
 	ForUpdate string
 	// IsUnique reports whether err is a uniqueness violation.
 	IsUnique func(error) bool
+	// RowsPerInsert is how many events one INSERT writes at most: many
+	// where each statement is a round trip to a server, few where
+	// statements run in-process and are prepared once for each length.
+	RowsPerInsert int
 }
 
 // A Store is a store.Store over database/sql.
@@ -52,6 +62,8 @@ type Store struct {
 	close    func() error
 	once     sync.Once
 	closeErr error
+	queries  sync.Map // query → query rewritten by q
+	inserts  sync.Map // number of events → insertSQL
 }
 
 // New returns a Store that reads through read, writes through write and
@@ -68,6 +80,15 @@ func (s *Store) Close() error {
 
 // q rewrites a query written with $1, $2, ... for the dialect.
 func (s *Store) q(query string) string {
+	if q, ok := s.queries.Load(query); ok {
+		return q.(string)
+	}
+	q := s.rewrite(query)
+	s.queries.Store(query, q)
+	return q
+}
+
+func (s *Store) rewrite(query string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(query, '$')
@@ -127,7 +148,7 @@ func (s *Store) CreateCase(ctx context.Context, c store.Case) error {
 	if err := rules.Case(&c); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO cases (`+caseColumns+`)
 			VALUES ($1, $2, $3, $4, $5, 0, $6, $7) ON CONFLICT DO NOTHING`),
 			c.ID, c.Name, c.Created.UnixNano(), c.State, false, c.Scenario, c.Meta)
@@ -185,7 +206,7 @@ func (s *Store) cases(ctx context.Context, query string) ([]store.Case, error) {
 
 // lockCase reads a case's size and whether it is closed, keeping other
 // writers off its row until tx ends.
-func (s *Store) lockCase(ctx context.Context, tx *sql.Tx, id string) (size int64, closed bool, err error) {
+func (s *Store) lockCase(ctx context.Context, tx Tx, id string) (size int64, closed bool, err error) {
 	err = tx.QueryRowContext(ctx, s.q(`SELECT size, closed FROM cases WHERE id = $1`+s.d.ForUpdate), id).Scan(&size, &closed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, rules.CaseNotFound(id)
@@ -204,7 +225,7 @@ func (s *Store) SetCaseState(ctx context.Context, id, state string, closed bool)
 	if err := rules.Text("state", state, store.MaxText); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		if _, _, err := s.lockCase(ctx, tx, id); err != nil {
 			return err
 		}
@@ -256,7 +277,7 @@ func (s *Store) AddParticipant(ctx context.Context, p store.Participant) error {
 	if err := rules.Participant(&p); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		if _, _, err := s.lockCase(ctx, tx, p.Case); err != nil {
 			return err
 		}
@@ -328,7 +349,7 @@ func (s *Store) SetParticipantKey(ctx context.Context, caseID, name string, pub 
 	if err := rules.PublicKey(pub); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		var old []byte
 		err := tx.QueryRowContext(ctx, s.q(`SELECT public_key FROM participants WHERE case_id = $1 AND name = $2`+s.d.ForUpdate), caseID, name).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -354,16 +375,12 @@ func (s *Store) SetParticipantKey(ctx context.Context, caseID, name string, pub 
 // eventColumns are the columns of an event row after case_id.
 const eventColumns = `seq, time, wall, kind, sender, recipients, body, leaf`
 
-// maxRowsPerInsert keeps a multi-row INSERT's parameters well within
-// SQLite's and PostgreSQL's limits.
-const maxRowsPerInsert = 500
-
 // AppendEvents implements store.Store.
 func (s *Store) AppendEvents(ctx context.Context, caseID string, next int64, key string, events []store.Event) error {
 	if err := rules.Events(caseID, next, key, events); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		if key != "" {
 			// Reported before a stale seq, so that a retry learns at once
 			// that its batch is in; checked again below against a
@@ -402,8 +419,8 @@ func (s *Store) AppendEvents(ctx context.Context, caseID string, next int64, key
 				return rules.KeyConflict(caseID, key)
 			}
 		}
-		for start := 0; start < len(events); start += maxRowsPerInsert {
-			end := min(start+maxRowsPerInsert, len(events))
+		for start := 0; start < len(events); start += s.d.RowsPerInsert {
+			end := min(start+s.d.RowsPerInsert, len(events))
 			if err := s.insertEvents(ctx, tx, caseID, next+int64(start), events[start:end]); err != nil {
 				return err
 			}
@@ -413,7 +430,7 @@ func (s *Store) AppendEvents(ctx context.Context, caseID string, next int64, key
 }
 
 // caseExistsTx is caseExists within a write transaction.
-func (s *Store) caseExistsTx(ctx context.Context, tx *sql.Tx, id string) error {
+func (s *Store) caseExistsTx(ctx context.Context, tx Tx, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM cases WHERE id = $1`), id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -425,37 +442,50 @@ func (s *Store) caseExistsTx(ctx context.Context, tx *sql.Tx, id string) error {
 	return nil
 }
 
-func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, caseID string, first int64, events []store.Event) error {
-	const cols = 9
-	var b strings.Builder
-	b.WriteString(`INSERT INTO events (case_id, ` + eventColumns + `) VALUES `)
-	args := make([]any, 0, cols*len(events))
+func (s *Store) insertEvents(ctx context.Context, tx Tx, caseID string, first int64, events []store.Event) error {
+	args := make([]any, 0, eventParams*len(events))
 	for i := range events {
 		e := &events[i]
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(s.d.Placeholder(len(args) + c + 1))
-		}
-		b.WriteByte(')')
 		var wall sql.NullInt64
 		if !e.Wall.IsZero() {
 			wall = sql.NullInt64{Int64: e.Wall.UnixNano(), Valid: true}
 		}
 		args = append(args, caseID, first+int64(i), int64(e.Time), wall, e.Kind, e.From, rules.EncodeTo(e.To), e.Body, e.Leaf[:])
 	}
-	if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, s.insertSQL(len(events)), args...); err != nil {
 		if s.d.IsUnique(err) {
 			return rules.SeqConflict(caseID, first)
 		}
 		return dbErr("append events", err)
 	}
 	return nil
+}
+
+// eventParams is the number of columns of an event row.
+const eventParams = 9
+
+// insertSQL returns the statement inserting n events.
+func (s *Store) insertSQL(n int) string {
+	if q, ok := s.inserts.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO events (case_id, ` + eventColumns + `) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for c := range eventParams {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(s.d.Placeholder(i*eventParams + c + 1))
+		}
+		b.WriteByte(')')
+	}
+	s.inserts.Store(n, b.String())
+	return b.String()
 }
 
 // Events implements store.Store.
@@ -527,7 +557,7 @@ func (s *Store) SaveTreeHead(ctx context.Context, h store.TreeHead) error {
 	if err := rules.TreeHead(&h); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		size, _, err := s.lockCase(ctx, tx, h.Case)
 		if err != nil {
 			return err
@@ -612,7 +642,7 @@ func (s *Store) SetTimer(ctx context.Context, t store.Timer) error {
 	if err := rules.Timer(&t); err != nil {
 		return err
 	}
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	return s.write(ctx, func(ctx context.Context, tx Tx) error {
 		_, closed, err := s.lockCase(ctx, tx, t.Case)
 		if err != nil {
 			return err
