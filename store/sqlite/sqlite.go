@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -126,12 +127,32 @@ var dialect = sqlstore.Dialect{
 }
 
 // migrateDB brings the schema up to date in one transaction, which the
-// write lock taken at its start keeps other processes out of.
+// write lock taken at its start keeps other connections out of.
+//
+// SQLite reports a busy database without waiting in a few cases, among
+// them a connection opening the file while another converts it to WAL, so
+// a busy failure is retried until busyTimeout.
 func migrateDB(ctx context.Context, db *sql.DB) error {
 	all, err := migrate.Load(migrations, "migrations")
 	if err != nil {
 		return err
 	}
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := migrateTx(ctx, db, all)
+		var e *sqlite.Error
+		if !errors.As(err, &e) || e.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
+		}
+	}
+}
+
+func migrateTx(ctx context.Context, db *sql.DB, all []migrate.Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
