@@ -24,7 +24,7 @@ func Visible(e Event, viewer string) bool {
 		return negotiate.Visible(*e.Negotiation, viewer)
 	case e.Deal != nil:
 		d := e.Deal
-		return viewer == Mediator || viewer == d.From || len(d.To) == 0 || slices.Contains(d.To, viewer)
+		return len(d.To) == 0 || viewer != "" && (viewer == Mediator || viewer == d.From || slices.Contains(d.To, viewer))
 	}
 	return false
 }
