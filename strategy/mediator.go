@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 
 	"github.com/shuttle-mediation/shuttle/analysis"
@@ -24,12 +23,8 @@ var (
 
 // mediatorParams lists each strategy's parameters with their defaults.
 var mediatorParams = map[string]map[string]float64{
-	// eta: how fast, at the deadline, the text shifts towards a party that
-	// keeps objecting while others accept (the change of its log
-	// bargaining weight per unit of objection strength); earlier the
-	// shift is smaller by the square of the fraction of time used.
-	"confided":   {"eta": 0.45},
-	"objections": {"eta": 0.45},
+	"confided":   {},
+	"objections": {},
 	// temperature: the annealer's starting temperature, in shares of the
 	// parties' votes.
 	"votes": {"temperature": 0.3},
@@ -58,7 +53,11 @@ func NewMediator(c MediatorConfig) (negotiate.Mediator, error) {
 	}
 	for _, n := range sortedKeys(c.Params) {
 		if _, ok := params[n]; !ok {
-			return nil, fmt.Errorf("mediator %q has no parameter %q (it has %s)", name, n, strings.Join(sortedKeys(params), ", "))
+			has := "none"
+			if len(params) > 0 {
+				has = strings.Join(sortedKeys(params), ", ")
+			}
+			return nil, fmt.Errorf("mediator %q has no parameter %q (it has %s)", name, n, has)
 		}
 		if v := c.Params[n]; math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 			return nil, fmt.Errorf("mediator %q: parameter %q must be a non-negative number", name, n)
@@ -67,63 +66,54 @@ func NewMediator(c MediatorConfig) (negotiate.Mediator, error) {
 	if c.Rand == nil {
 		return nil, errors.New("mediator without a random source")
 	}
-	get := func(n string) float64 {
-		if v, ok := c.Params[n]; ok {
-			return v
-		}
-		return params[n]
-	}
 	target := cmp.Or(c.Target, "nash")
 	if target != "nash" && target != "kalai" {
 		return nil, fmt.Errorf("unknown mediator target %q (want nash or kalai)", target)
 	}
 	if name == "votes" {
-		return &Annealer{rand: c.Rand, temp: get("temperature")}, nil
+		temp, ok := c.Params["temperature"]
+		if !ok {
+			temp = params["temperature"]
+		}
+		return &Annealer{rand: c.Rand, temp: temp}, nil
 	}
-	return &Bargainer{
-		confided: name == "confided",
-		kalai:    target == "kalai",
-		eta:      get("eta"),
-		rand:     c.Rand,
-		analysis: c.Analysis,
-	}, nil
+	return &Bargainer{confided: name == "confided", kalai: target == "kalai", rand: c.Rand, analysis: c.Analysis}, nil
 }
+
+// stretch is the final fraction of the time in which the mediator assumes
+// that parties settle for less.
+const stretch = 0.1
 
 // Bargainer is the "confided" and "objections" mediator. It keeps a model
 // of every party (the confided profile, or an additive estimate learnt from
 // confided weights and from objections) and an estimate of what each party
-// demands now, and puts one text to all parties:
+// demands now, and puts one text to all parties: the fair point (the
+// outcome of largest Nash product of the modelled gains over the
+// reservation values, or of largest smallest Kalai–Smorodinsky share)
+// among the outcomes that meet every party's demand, or, while there are
+// none, the fair point itself. As objections come in, the models and the
+// demands change and the text moves with them.
 //
-//   - if some outcome meets every party's estimated demand, the fair point
-//     among those outcomes: the one of largest Nash product of the modelled
-//     gains over the reservation values (or of largest smallest
-//     Kalai–Smorodinsky share);
-//   - otherwise the fair point under bargaining weights, which start equal
-//     (the Nash or Kalai–Smorodinsky point itself) and shift towards a
-//     party that keeps objecting while others accept, so that the text
-//     moves along the frontier until the demands meet.
-//
-// In the last tenth of the time a party is assumed to settle for less, down
-// to its reservation value at the deadline, unless it is firm: it keeps
-// making the same counter-proposal. When every
-// party confided in full and the frontier is known, texts are chosen among
-// its points; otherwise by a coordinate search of the models. It never puts
-// an outcome below a reservation value it knows exactly.
+// In the last tenth of the time every party is assumed to settle for less,
+// down to its reservation value at the deadline, unless it is firm: it
+// keeps making the same counter-proposal. When every party confided in
+// full and the frontier is known, texts are chosen among its points;
+// otherwise by a coordinate search of the models. It never puts an outcome
+// below a reservation value it knows exactly, nor one that breaks a hard
+// constraint it knows of.
 type Bargainer struct {
 	confided bool // "confided" rather than "objections"
 	kalai    bool
-	eta      float64
 	rand     *rand.Rand
 	analysis *analysis.Result
 
 	d      *space.Domain
 	models []*model
-	logw   []float64 // log bargaining weights, mean 0
-	// asp estimates what each party currently demands, in the model's
-	// utility (-Inf: unknown): the text's utility plus the strength of its
-	// objections, the utility of its counter-proposal, or the utility of a
-	// text it accepted.
-	asp []float64
+	// demand estimates, in the model's utility, what each party needs to
+	// accept (-Inf: unknown): the utility of a text it accepted, the
+	// text's plus the strength of its objections, or its counter-
+	// proposal's.
+	demand []float64
 	// firm marks a party that made the same counter-proposal twice in a
 	// row and has since only repeated or accepted it; counter holds its
 	// last counter-proposal.
@@ -134,24 +124,28 @@ type Bargainer struct {
 	// known, its points that give every party its reservation value, with
 	// each party's score (see score) worked out once.
 	front []frontPoint
-	text  space.Outcome // the last text put
-	pk    []space.Outcome
-	// The log weights the last text was aimed with, and whether a model
-	// changed since: unchanged, the aim is the same.
-	aimedAt []float64
+	text  space.Outcome   // the last text put
+	pk    []space.Outcome // the packages of a blind-bidding round
+	// changed records that a model or a demand changed since the text was
+	// drafted.
 	changed bool
 
 	// Scratch.
-	w    []float64 // bargaining weights
-	sum  []float64 // per party: the model's sum (additive) or utility at x
-	cand []float64
-	sc   []float64
-	// demand is asp as aimWithin uses it.
-	demand []float64
-	// within is set while searching within the parties' demands.
-	within bool
+	w      []float64 // the parties' weights in the objective: 1, or tilted for packages
+	tilted bool      // some weight is not 1
+	need   []float64 // demands as the search uses them
+	within bool      // the search is for outcomes that meet the demands
+	sum    []float64 // per party: the model's sum (additive) or utility at x
+	cand   []float64
+	sc     []float64
 	x, y   space.Outcome
 	start  space.Outcome
+}
+
+type frontPoint struct {
+	p     *analysis.Point
+	score []float64
+	logs  []float64 // Nash: the scores' logarithms, for tilted weights
 }
 
 // Open builds the models.
@@ -170,77 +164,72 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 		}
 		b.models[i] = newModel(b.d, c)
 	}
-	b.logw = make([]float64, n)
-	b.asp = make([]float64, n)
+	b.demand = make([]float64, n)
+	for i := range b.demand {
+		b.demand[i] = math.Inf(-1)
+	}
 	b.firm = make([]bool, n)
 	b.counter = make([]space.Outcome, n)
-	for i := range b.asp {
-		b.asp[i] = math.Inf(-1)
-	}
 	b.w = make([]float64, n)
+	b.need = make([]float64, n)
 	b.sum = make([]float64, n)
 	b.cand = make([]float64, n)
 	b.sc = make([]float64, n)
-	b.demand = make([]float64, n)
+	b.x, b.y, b.start = b.d.NewOutcome(), b.d.NewOutcome(), b.d.NewOutcome()
+	b.text, b.pk = nil, nil
 	b.front = nil
 	if exact {
 		b.front = []frontPoint{}
 	frontier:
 		for k := range b.analysis.Frontier {
 			p := &b.analysis.Frontier[k]
-			fp := frontPoint{p: p, score: make([]float64, n)}
+			fp := frontPoint{p: p, score: make([]float64, n), logs: make([]float64, n)}
 			for i, u := range p.Utilities {
 				if fp.score[i] = b.score(i, u); math.IsInf(fp.score[i], -1) {
 					continue frontier
 				}
+				fp.logs[i] = math.Log(fp.score[i])
 			}
 			b.front = append(b.front, fp)
 		}
 	}
-	b.x, b.y, b.start = b.d.NewOutcome(), b.d.NewOutcome(), b.d.NewOutcome()
-	b.text = nil
 	return nil
 }
 
-// Draft puts the same text to every party.
+// Draft puts the same text to every party. The text changes only when
+// what the mediator knows changed, or in the last stretch of time.
 func (b *Bargainer) Draft(r int, t float64, texts []space.Outcome) bool {
 	b.t = t
-	o := b.text
-	if b.changed || o == nil || !slices.Equal(b.aimedAt, b.logw) {
-		if o = b.aim(b.logw); o == nil {
+	if b.changed || b.text == nil || t > 1-stretch {
+		b.tilt(-1, 0)
+		o := b.aim()
+		if o == nil {
 			return false
 		}
-		b.aimedAt = append(b.aimedAt[:0], b.logw...)
-		b.changed = false
+		b.text, b.changed = o, false
 	}
-	b.text = o
 	for i := range texts {
-		texts[i] = o
+		texts[i] = b.text
 	}
 	return true
 }
 
-// weights turns log weights into weights with mean 1.
-func (b *Bargainer) weights(logw []float64) {
-	var s float64
-	for i, l := range logw {
-		b.w[i] = math.Exp(l)
-		s += b.w[i]
-	}
+// tilt sets the weights: all 1, but party k's e^by.
+func (b *Bargainer) tilt(k int, by float64) {
 	for i := range b.w {
-		b.w[i] *= float64(len(b.w)) / s
+		b.w[i] = 1
+	}
+	b.tilted = k >= 0
+	if b.tilted {
+		b.w[k] = math.Exp(by)
 	}
 }
 
-type frontPoint struct {
-	p     *analysis.Point
-	score []float64
-}
-
-// score is party k's term in the objective when it gets utility u: the
-// log of its gain over its reservation value for Nash, the gain as a share
-// of its best possible gain for Kalai–Smorodinsky; -Inf when the party's
-// reservation value is known exactly and u falls short of it.
+// score is party k's term in the objective when it gets utility u: its
+// gain over its reservation value for Nash (a little above 0 at worst, so
+// that products still compare), the gain as a share of its best possible
+// gain for Kalai–Smorodinsky; -Inf when the party's reservation value is
+// known exactly and u falls short of it.
 func (b *Bargainer) score(k int, u float64) float64 {
 	const tiny = 1e-6
 	m := b.models[k]
@@ -251,12 +240,12 @@ func (b *Bargainer) score(k int, u float64) float64 {
 	if b.kalai {
 		return g / max(m.best-m.res, tiny)
 	}
-	return math.Log(max(g, 0) + tiny)
+	return max(g, 0) + tiny
 }
 
 // combine is the objective of the parties' scores under the weights in
-// b.w: the weighted Nash product in logs, or the smallest weighted
-// Kalai–Smorodinsky share (with the total as a faint tie-break).
+// b.w: the weighted Nash product (in logs when tilted), or the smallest
+// weighted Kalai–Smorodinsky share (with the total as a faint tie-break).
 func (b *Bargainer) combine(sc []float64) float64 {
 	if b.kalai {
 		lo, total := math.Inf(1), 0.0
@@ -266,11 +255,18 @@ func (b *Bargainer) combine(sc []float64) float64 {
 		}
 		return lo + 1e-3*total
 	}
-	var s float64
-	for i, l := range sc {
-		s += b.w[i] * l
+	if b.tilted {
+		var s float64
+		for i, g := range sc {
+			s += b.w[i] * math.Log(g)
+		}
+		return s
 	}
-	return s
+	p := 1.0
+	for _, g := range sc {
+		p *= g
+	}
+	return p
 }
 
 // value is what the search maximises: first the least shortfall (the
@@ -299,48 +295,47 @@ func (b *Bargainer) objective(u []float64) value {
 		if b.sc[k] = b.score(k, x); math.IsInf(b.sc[k], -1) {
 			return worst
 		}
-		if b.within && x < b.demand[k] {
-			short += b.demand[k] - x
+		if b.within && x < b.need[k] {
+			short += b.need[k] - x
 		}
 	}
 	return value{short, b.combine(b.sc)}
 }
 
-// aim is the outcome that maximises the objective under log weights logw,
-// or nil when no outcome it can find gives every party whose profile it
-// knows exactly at least its reservation value.
-func (b *Bargainer) aim(logw []float64) space.Outcome {
+// aim is the fair point among the outcomes that meet every party's demand
+// or, if it finds none, the fair point; nil when no outcome it can find
+// gives every party whose profile it knows exactly its reservation value.
+func (b *Bargainer) aim() space.Outcome {
 	if o := b.aimWithin(); o != nil {
 		return o
 	}
-	return b.aimWeighted(logw)
+	if b.front != nil {
+		return b.pickFront()
+	}
+	return b.search()
 }
 
 // aimWithin is the fair point among the outcomes that meet every party's
 // estimated demand, or nil if it finds none.
 func (b *Bargainer) aimWithin() space.Outcome {
 	known := false
-	for _, a := range b.asp {
+	for _, a := range b.demand {
 		known = known || !math.IsInf(a, -1)
 	}
 	if !known {
 		return nil
 	}
-	for i := range b.w {
-		b.w[i] = 1
-	}
 	// In the last stretch before the deadline, a party that is not firm is
 	// taken to settle for less: its demand falls linearly to its
 	// reservation value, which it would rather have than nothing.
-	const stretch = 0.1
 	relax := 1.0
 	if b.t > 1-stretch {
 		relax = (1 - b.t) / stretch
 	}
-	for i, a := range b.asp {
-		b.demand[i] = a
+	for i, a := range b.demand {
+		b.need[i] = a
 		if !b.firm[i] {
-			b.demand[i] = b.models[i].res + (a-b.models[i].res)*relax
+			b.need[i] = b.models[i].res + (a-b.models[i].res)*relax
 		}
 	}
 	b.within = true
@@ -353,21 +348,11 @@ func (b *Bargainer) aimWithin() space.Outcome {
 		return nil
 	}
 	for k, m := range b.models {
-		if m.utility(o) < b.demand[k]-eps {
+		if m.utility(o) < b.need[k]-eps {
 			return nil
 		}
 	}
 	return o
-}
-
-// aimWeighted is the outcome that maximises the objective under log
-// weights logw.
-func (b *Bargainer) aimWeighted(logw []float64) space.Outcome {
-	b.weights(logw)
-	if b.front != nil {
-		return b.pickFront()
-	}
-	return b.search()
 }
 
 // pickFront chooses the frontier point of best objective, among those that
@@ -378,12 +363,20 @@ points:
 	for k := range b.front {
 		if b.within {
 			for i, u := range b.front[k].p.Utilities {
-				if u < b.demand[i]-eps {
+				if u < b.need[i]-eps {
 					continue points
 				}
 			}
 		}
-		if v := b.combine(b.front[k].score); v > bestV {
+		var v float64
+		if b.tilted && !b.kalai {
+			for i, l := range b.front[k].logs {
+				v += b.w[i] * l
+			}
+		} else {
+			v = b.combine(b.front[k].score)
+		}
+		if v > bestV {
 			best, bestV = k, v
 		}
 	}
@@ -452,10 +445,6 @@ func (b *Bargainer) allowed(i, v int) bool {
 	return true
 }
 
-// startAt writes a starting point into b.start: for s < 0 each issue's
-// value best for the weighted sum of the additive models' normalised
-// evaluations, for s >= 0 party s's best (its first allowed value where
-// its model is not additive).
 func (b *Bargainer) startAt(s int) {
 	for i := range b.d.Issues {
 		best, bestV := -1, math.Inf(-1)
@@ -550,48 +539,41 @@ func (b *Bargainer) clamped(sum, out []float64) []float64 {
 
 func utilityClamp(u float64) float64 { return min(max(u, 0), 1) }
 
-// Hear learns from objections and counter-proposals, re-estimates what
-// each party demands, and moves the bargaining weights: objecting raises a
-// party's weight by its objection's strength, accepting lowers it.
+// Hear learns from objections and counter-proposals and re-estimates what
+// each party demands.
 func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
-	if b.pk != nil {
-		b.hearBids(answers)
-		return
-	}
-	eta := b.pull()
 	for i, a := range answers {
 		m := b.models[i]
-		var demand float64
+		demand := b.demand[i]
 		switch a.Kind {
 		case negotiate.KindAccept:
-			b.logw[i] -= eta / 2
 			demand = m.utility(b.text)
 		case negotiate.KindVote:
-			u := m.utility(b.text)
-			if a.Yes {
-				b.logw[i] -= eta / 2
+			if u := m.utility(b.text); a.Yes {
 				demand = u
 			} else {
-				b.logw[i] += eta / 4
-				demand = max(b.asp[i], u+0.01)
+				demand = max(demand, u+0.01)
 			}
 		case negotiate.KindObject:
 			var s float64
+			learnt := false
 			for _, o := range a.Objections {
-				m.learn(b.d, b.text, o)
+				learnt = m.learn(b.d, b.text, o) || learnt
 				s += o.Strength
 			}
-			b.logw[i] += eta * min(s, 1)
-			b.changed = b.changed || m.exact == nil || s >= 1
-			m.updateBest(b.d)
+			if learnt {
+				b.changed = true
+				m.updateBest(b.d)
+			}
 			demand = m.utility(b.text) + s
 		case negotiate.KindCounter:
-			gain := m.utility(a.Outcome) - m.utility(b.text)
-			m.learnCounter(b.text, a.Outcome)
-			b.logw[i] += eta * min(max(gain, 0.05), 1)
-			b.changed = b.changed || m.exact == nil
-			m.updateBest(b.d)
+			if m.learnCounter(b.text, a.Outcome) {
+				b.changed = true
+				m.updateBest(b.d)
+			}
 			demand = m.utility(a.Outcome)
+		case negotiate.KindBid:
+			demand = b.bidDemand(m, a.Picks)
 		default:
 			continue
 		}
@@ -604,43 +586,43 @@ func (b *Bargainer) Hear(r int, answers []negotiate.Answer) {
 		default:
 			b.firm[i] = false
 		}
-		if demand != b.asp[i] {
-			b.asp[i], b.changed = demand, true
+		if demand != b.demand[i] {
+			b.demand[i], b.changed = demand, true
 		}
 	}
-	b.center()
 }
 
-// pull is how far an objection of strength 1 moves a party's log weight
-// now. Early on, a party that objects may simply not have conceded yet:
-// the pull grows with the square of the time.
-func (b *Bargainer) pull() float64 { return b.eta * b.t * b.t }
-
-// center keeps the log weights' mean at 0.
-func (b *Bargainer) center() {
-	var mean float64
-	for _, l := range b.logw {
-		mean += l
+// bidDemand reads a blind bid: the party accepts what it picked, so it
+// demands no more than the least of those; having picked nothing, more
+// than the most any package offered it.
+func (b *Bargainer) bidDemand(m *model, picks []int) float64 {
+	if len(picks) == 0 {
+		hi := math.Inf(-1)
+		for _, o := range b.pk {
+			hi = max(hi, m.utility(o))
+		}
+		return hi + 0.01
 	}
-	mean /= float64(len(b.logw))
-	for i := range b.logw {
-		b.logw[i] -= mean
+	lo := math.Inf(1)
+	for _, j := range picks {
+		lo = min(lo, m.utility(b.pk[j]))
 	}
+	return lo
 }
 
-// Packages drafts the fair point and, around it, points tilted towards each
-// party in turn, further each time round.
+// Packages drafts the fair point and, around it, the fair points with each
+// party's weight raised in turn, further each time round.
 func (b *Bargainer) Packages(r int, t float64, k int) []space.Outcome {
 	b.t = t
 	// A fresh list each round: the session keeps the last one in its log.
-	b.pk = make([]space.Outcome, 0, k)
-	tilt := make([]float64, len(b.logw))
-	for m := 0; len(b.pk) < k && m < 4*k; m++ {
-		copy(tilt, b.logw)
-		if m > 0 {
-			tilt[(m-1)%len(tilt)] += float64(1 + (m-1)/len(tilt))
+	pk := make([]space.Outcome, 0, k)
+	for m := 0; len(pk) < k && m < 2*k; m++ {
+		if m == 0 {
+			b.tilt(-1, 0)
+		} else {
+			b.tilt((m-1)%len(b.w), float64(1+(m-1)/len(b.w)))
 		}
-		o := b.aim(tilt)
+		o := b.aim()
 		if o == nil {
 			if m == 0 {
 				return nil
@@ -650,45 +632,17 @@ func (b *Bargainer) Packages(r int, t float64, k int) []space.Outcome {
 		if m == 0 {
 			b.text = o
 		}
-		if !contains(b.pk, o) {
-			b.pk = append(b.pk, o)
+		if !contains(pk, o) {
+			pk = append(pk, o)
 		}
 	}
-	return b.pk
+	b.pk = pk
+	return pk
 }
 
 func contains(list []space.Outcome, o space.Outcome) bool {
 	for _, p := range list {
 		if p.Equal(o) {
-			return true
-		}
-	}
-	return false
-}
-
-// hearBids moves weights from blind bids: a party that picked the fair
-// point accepted; one that picked only tilted packages pulls a little; one
-// that picked nothing pulls hard.
-func (b *Bargainer) hearBids(answers []negotiate.Answer) {
-	for i, a := range answers {
-		if a.Kind != negotiate.KindBid {
-			continue
-		}
-		switch {
-		case len(a.Picks) == 0:
-			b.logw[i] += b.pull() / 2
-		case containsInt(a.Picks, 0):
-			b.logw[i] -= b.pull() / 2
-		default:
-			b.logw[i] += b.pull() / 4
-		}
-	}
-	b.center()
-}
-
-func containsInt(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
 			return true
 		}
 	}

@@ -177,7 +177,7 @@ func TestNewMediatorErrors(t *testing.T) {
 	}{
 		{strategy.MediatorConfig{Strategy: "oracle", Rand: r}, `unknown mediator strategy "oracle"`},
 		{strategy.MediatorConfig{Target: "egalitarian", Rand: r}, `unknown mediator target "egalitarian"`},
-		{strategy.MediatorConfig{Params: map[string]float64{"temperature": 1}, Rand: r}, `mediator "confided" has no parameter "temperature" (it has eta)`},
+		{strategy.MediatorConfig{Params: map[string]float64{"temperature": 1}, Rand: r}, `mediator "confided" has no parameter "temperature" (it has none)`},
 		{strategy.MediatorConfig{Strategy: "votes", Params: map[string]float64{"temperature": -1}, Rand: r}, "non-negative"},
 		{strategy.MediatorConfig{}, "random source"},
 	}

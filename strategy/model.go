@@ -113,64 +113,76 @@ func (m *model) estimateWeights() {
 	}
 }
 
-// learn takes an objection to text x: the wanted value is the issue's
-// best; the text's value is worth strength less, in utility, than the
-// wanted one; on numeric issues the evaluation falls off linearly on both
-// sides of the wanted value. A strength of 1 marks a hard constraint.
-func (m *model) learn(d *space.Domain, x space.Outcome, o negotiate.Objection) {
-	if x[o.Issue] == o.Want {
-		return
+// learn takes an objection to text x and reports whether the model
+// changed: the wanted value is the issue's best; the text's value is worth
+// strength less, in utility, than the wanted one; on numeric issues the
+// evaluation falls off linearly on both sides of the wanted value. A
+// strength of 1 marks a hard constraint.
+func (m *model) learn(d *space.Domain, x space.Outcome, o negotiate.Objection) bool {
+	i := o.Issue
+	if x[i] == o.Want {
+		return false
 	}
 	if o.Strength >= 1 {
-		if m.allow[o.Issue] == nil {
-			m.allow[o.Issue] = make([]bool, d.Issues[o.Issue].Size())
-			for v := range m.allow[o.Issue] {
-				m.allow[o.Issue][v] = true
+		if m.allow[i] == nil {
+			m.allow[i] = make([]bool, d.Issues[i].Size())
+			for v := range m.allow[i] {
+				m.allow[i][v] = true
 			}
 		}
-		m.allow[o.Issue][x[o.Issue]] = false
-		if m.exact == nil {
-			m.add.Evals[o.Issue][o.Want] = 1
+		changed := m.allow[i][x[i]]
+		m.allow[i][x[i]] = false
+		if m.exact == nil && m.add.Evals[i][o.Want] != 1 {
+			m.add.Evals[i][o.Want], changed = 1, true
 		}
-		return
+		return changed
 	}
 	if m.exact != nil {
-		return
+		return false
 	}
-	i := o.Issue
+	changed := false
 	if !m.knownWeights && o.Strength > m.strongest[i] {
-		m.strongest[i] = o.Strength
+		m.strongest[i], changed = o.Strength, true
 		m.estimateWeights()
 	}
 	w := m.add.Weights[i]
 	if !m.knownWeights {
 		w = m.strongest[i] // the issue's weight is at least this
 	}
-	ev := m.add.Evals[i]
 	at := 0.0
 	if w > 0 {
 		at = min(max(1-o.Strength/w, 0), 1)
 	}
-	if is := &d.Issues[i]; is.Kind != space.Discrete && x[i] != o.Want {
-		slope := (1 - at) / float64(abs(x[i]-o.Want))
-		for v := range ev {
-			ev[v] = max(1-slope*float64(abs(v-o.Want)), 0)
+	ev := m.add.Evals[i]
+	set := func(v int, e float64) {
+		if ev[v] != e {
+			ev[v], changed = e, true
 		}
 	}
-	ev[o.Want], ev[x[i]] = 1, at
+	if d.Issues[i].Kind != space.Discrete {
+		slope := (1 - at) / float64(abs(x[i]-o.Want))
+		for v := range ev {
+			set(v, max(1-slope*float64(abs(v-o.Want)), 0))
+		}
+	}
+	set(o.Want, 1)
+	set(x[i], at)
+	return changed
 }
 
 // learnCounter takes a counter-proposal y to text x: the party wants y's
-// values where they differ from x.
-func (m *model) learnCounter(x, y space.Outcome) {
+// values where they differ from x. It reports whether the model changed.
+func (m *model) learnCounter(x, y space.Outcome) bool {
 	if m.exact != nil {
-		return
+		return false
 	}
+	changed := false
 	for i := range y {
-		if y[i] != x[i] {
-			m.add.Evals[i][y[i]] = 1
+		if y[i] != x[i] && m.add.Evals[i][y[i]] != 1 {
+			m.add.Evals[i][y[i]], changed = 1, true
 		}
 	}
+	return changed
 }
 
 // updateBest recomputes the model's highest utility: exact for additive

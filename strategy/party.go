@@ -107,8 +107,11 @@ type Party struct {
 	first, bestSeen float64
 	seen            bool
 
+	at, aim float64 // the last progress target was asked about, and its answer
+
 	x     space.Outcome // scratch
 	gains []issueGain
+	obj   []negotiate.Objection
 }
 
 type issueGain struct {
@@ -159,6 +162,7 @@ func NewParty(c PartyConfig) (*Party, error) {
 		pAccept: get("accept", params["accept"]),
 		pWalk:   get("walk", params["walk"]),
 		x:       c.Profile.Domain.NewOutcome(),
+		at:      -1,
 	}
 	pat := get("patience", 0)
 	switch {
@@ -194,7 +198,10 @@ func sortedKeys(m map[string]float64) []string {
 func (p *Party) target(t float64) float64 {
 	switch p.kind {
 	case timeBased:
-		return p.floor + (p.tab.max-p.floor)*(1-math.Pow(t, 1/p.e))
+		if t != p.at {
+			p.at, p.aim = t, p.floor+(p.tab.max-p.floor)*(1-math.Pow(t, 1/p.e))
+		}
+		return p.aim
 	case titForTat:
 		asp := p.tab.max - p.delta*(p.bestSeen-p.first)
 		if p.endgame > 0 && t > 1-p.endgame {
@@ -333,7 +340,7 @@ func (p *Party) text(x space.Outcome, t float64) negotiate.Answer {
 // together they would lift x to aim. Want is the issue's best allowed
 // value; strength the utility its change would gain (below 1).
 func (p *Party) Objections(x space.Outcome, aim float64) []negotiate.Objection {
-	var obj []negotiate.Objection
+	obj := p.obj[:0]
 	d := p.prof.Domain
 	copy(p.x, x)
 	for i := range p.x {
@@ -375,7 +382,9 @@ func (p *Party) Objections(x space.Outcome, aim float64) []negotiate.Objection {
 		obj = append(obj, negotiate.Objection{Issue: g.issue, Want: g.want, Direction: sign(g.want - x[g.issue]), Strength: min(g.gain, 1-1e-6)})
 		u += g.gain
 	}
-	return obj
+	p.obj = obj
+	// The answer is kept in the session's log: a copy of the scratch.
+	return slices.Clone(obj)
 }
 
 func sign(n int) int {
