@@ -234,3 +234,45 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open(missing database) = %v, want an internal error", err)
 	}
 }
+
+// TestSeqUnique bypasses the size check with an event written directly:
+// the primary key must still refuse a second event at that seq, as a
+// conflict, and the append must leave nothing behind.
+func TestSeqUnique(t *testing.T) {
+	ctx := context.Background()
+	s := opener(t)
+	defer s.Close()
+	if err := s.CreateCase(ctx, store.Case{ID: "c", Created: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	ev := store.Event{Kind: "k", Body: []byte(`{}`)}
+	if err := s.AppendEvents(ctx, "c", 1, "", []store.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	schema, _ := schemas.Load(t.Name())
+	admin(t, `INSERT INTO `+schema.(string)+`.events (case_id, seq, time, kind, sender, recipients, leaf)
+		VALUES ('c', 2, 0, 'intruder', '', '', '\x00')`)
+	err := s.AppendEvents(ctx, "c", 2, "key", []store.Event{ev})
+	var e *shuttle.Error
+	if !errors.As(err, &e) || e.Code != shuttle.EConflict || e.Field != "seq" {
+		t.Fatalf("AppendEvents over an existing seq = %v, want a seq conflict", err)
+	}
+	c, err := s.GetCase(ctx, "c")
+	if err != nil || c.Size != 1 {
+		t.Errorf("size after the refused append = %d, %v; want 1", c.Size, err)
+	}
+	if _, err := s.EventsByKey(ctx, "c", "key"); shuttle.ErrorCode(err) != shuttle.ENotFound {
+		t.Errorf("the refused append's key was kept: %v", err)
+	}
+}
+
+// TestNewerSchema opens a database a newer shuttle migrated: it must be
+// refused rather than used.
+func TestNewerSchema(t *testing.T) {
+	opener(t).Close()
+	schema, _ := schemas.Load(t.Name())
+	admin(t, `INSERT INTO `+schema.(string)+`.schema_migrations (version, name) VALUES (99, '0099_future.sql')`)
+	if _, err := postgres.Open(context.Background(), dsn(t)); shuttle.ErrorCode(err) != shuttle.EUnsupported {
+		t.Fatalf("Open of a newer schema = %v, want unsupported", err)
+	}
+}

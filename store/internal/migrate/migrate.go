@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/shuttle-mediation/shuttle"
 )
 
 // A Migration is one step of the schema: the SQL in a file named
@@ -60,7 +62,7 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 // migrated by a newer program, and opening it could damage it.
 func Pending(ms []Migration, current int) ([]Migration, error) {
 	if current > len(ms) {
-		return nil, fmt.Errorf("database schema version %d is newer than this program's (%d): upgrade shuttle", current, len(ms))
+		return nil, shuttle.Errorf(shuttle.EUnsupported, "database schema version %d is newer than this program's (%d): upgrade shuttle", current, len(ms))
 	}
 	return ms[current:], nil
 }

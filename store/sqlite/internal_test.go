@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/shuttle-mediation/shuttle"
+	"github.com/shuttle-mediation/shuttle/store"
+)
+
+// rawExec runs statements on the database file behind the store's back.
+func rawExec(t *testing.T, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestSeqUnique bypasses the size check with an event written directly:
+// the primary key must still refuse a second event at that seq, as a
+// conflict, and the append must leave nothing behind.
+func TestSeqUnique(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.CreateCase(ctx, store.Case{ID: "c", Created: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	ev := store.Event{Kind: "k", Body: []byte(`{}`)}
+	if err := s.AppendEvents(ctx, "c", 1, "", []store.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	rawExec(t, path, `INSERT INTO events (case_id, seq, time, kind, sender, recipients, leaf) VALUES ('c', 2, 0, 'intruder', '', '', x'00')`)
+	err = s.AppendEvents(ctx, "c", 2, "key", []store.Event{ev})
+	var e *shuttle.Error
+	if !errors.As(err, &e) || e.Code != shuttle.EConflict || e.Field != "seq" {
+		t.Fatalf("AppendEvents over an existing seq = %v, want a seq conflict", err)
+	}
+	c, err := s.GetCase(ctx, "c")
+	if err != nil || c.Size != 1 {
+		t.Errorf("size after the refused append = %d, %v; want 1", c.Size, err)
+	}
+	if _, err := s.EventsByKey(ctx, "c", "key"); shuttle.ErrorCode(err) != shuttle.ENotFound {
+		t.Errorf("the refused append's key was kept: %v", err)
+	}
+}
+
+// TestNewerSchema opens a database a newer shuttle migrated: it must be
+// refused rather than used.
+func TestNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "n.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	rawExec(t, path, `INSERT INTO schema_migrations (version, name, applied) VALUES (99, '0099_future.sql', 0)`)
+	if _, err := Open(ctx, path); shuttle.ErrorCode(err) != shuttle.EUnsupported {
+		t.Fatalf("Open of a newer schema = %v, want unsupported", err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, ""); shuttle.ErrorCode(err) != shuttle.EInvalid {
+		t.Errorf("Open(\"\") = %v, want invalid", err)
+	}
+	dir := t.TempDir()
+	if _, err := Open(ctx, filepath.Join(dir, "no", "such", "dir", "x.db")); shuttle.ErrorCode(err) != shuttle.EInternal {
+		t.Errorf("Open in a missing directory = %v, want internal", err)
+	}
+	// Characters that mean something in a URI are part of the name.
+	odd := filepath.Join(dir, "a?b#c%20 d.db")
+	s, err := Open(ctx, odd)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", odd, err)
+	}
+	s.Close()
+	if m, _ := filepath.Glob(filepath.Join(dir, "a*")); len(m) == 0 || filepath.Base(m[0]) != "a?b#c%20 d.db" {
+		t.Errorf("database created as %v, want %q", m, odd)
+	}
+}
