@@ -550,13 +550,26 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, a *caller) error
 	}
 	ch := make(chan ack, 1)
 	c.acks[v.name] = ch
-	sess := c.session
+	clock, done := c.clock, c.done
 	c.mu.Unlock()
-	if err := sess.Answer(v.name, q.ID, ans); err != nil {
+	d := delivery{party: v.name, id: q.ID, a: ans, res: make(chan error, 1)}
+	var err2 error
+	select {
+	case clock.inbox <- d:
+		err2 = <-d.res
+	case <-done:
+		err2 = shuttle.Errorf(shuttle.EConflict, "the negotiation has ended")
+	case <-r.Context().Done():
+		err2 = r.Context().Err()
+	}
+	if err2 != nil {
 		c.mu.Lock()
 		delete(c.acks, v.name)
 		c.mu.Unlock()
-		return shuttle.Errorf(shuttle.EInvalid, "%v", err)
+		if shuttle.ErrorCode(err2) == shuttle.EInternal {
+			err2 = shuttle.Errorf(shuttle.EInvalid, "%v", err2)
+		}
+		return err2
 	}
 	select {
 	case res := <-ch:

@@ -249,15 +249,20 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	if len(logged) == 0 {
 		close(c.caughtUp)
 	}
-	c.clock.inject = func(s scripted) error {
-		c.mu.Lock()
-		q := c.asked[s.party]
-		c.mu.Unlock()
-		if q == nil {
-			return errDiverged
+	c.clock.answer = func(party string, id uint64, a negotiate.Answer) error {
+		if id == 0 {
+			// A replayed answer goes to the question open now.
+			c.mu.Lock()
+			q := c.asked[party]
+			c.mu.Unlock()
+			if q == nil {
+				return errDiverged
+			}
+			id = q.ID
 		}
-		return c.session.Answer(s.party, q.ID, s.a)
+		return c.session.Answer(party, id, a)
 	}
+	c.clock.inbox = make(chan delivery)
 	med, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: sc.Mediator.Strategy, Target: sc.Mediator.Target,
 		Params: sc.Mediator.Params, Rand: c.seed(0), Analysis: c.srv.analysisOf(c)})
 	if err != nil {

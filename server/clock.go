@@ -24,12 +24,26 @@ type caseClock struct {
 	// pending counts the logged negotiation events not yet reproduced;
 	// the clock is live when it is 0.
 	pending int
-	inject  func(scripted) error
+	// answer hands an answer to the session. It is called only from the
+	// session's goroutine, inside Wait: negotiate.Session reads its
+	// questions' states unlocked while it runs, so the server never calls
+	// Session.Answer concurrently with it.
+	answer func(party string, id uint64, a negotiate.Answer) error
+	inbox  chan delivery
+}
+
+// delivery is a person's answer on its way to the session.
+type delivery struct {
+	party string
+	id    uint64
+	a     negotiate.Answer
+	res   chan error
 }
 
 // scripted is a human answer recorded in the log.
 type scripted struct {
 	party string
+	id    uint64
 	at    time.Duration
 	a     negotiate.Answer
 }
@@ -79,6 +93,13 @@ func (c *caseClock) Wait(ctx context.Context, t time.Duration, wake <-chan struc
 		return ctx.Err()
 	case <-wake:
 		c.advance(time.Since(c.start))
+	case d := <-c.inbox:
+		c.advance(time.Since(c.start))
+		d.res <- c.answer(d.party, d.id, d.a)
+		select {
+		case <-wake:
+		default:
+		}
 	case <-timeout:
 		c.advance(t)
 	}
@@ -108,7 +129,7 @@ func (c *caseClock) replay(ctx context.Context, t time.Duration, wake <-chan str
 		c.script = c.script[1:]
 		c.now = max(c.now, next.at)
 		c.mu.Unlock()
-		if err := c.inject(next); err != nil {
+		if err := c.answer(next.party, next.id, next.a); err != nil {
 			return err
 		}
 		// The answer is in; the session notices it without another wake.
