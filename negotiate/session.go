@@ -454,7 +454,6 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 	}
 	s.mu.Unlock()
 	defer s.closeAll()
-	pending := 0
 	for i := range asks {
 		k := &asks[i]
 		st := &s.spec.Parties[k.party]
@@ -462,7 +461,6 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 		slowest = max(slowest, st.Channel.Delay)
 		a, now := st.Party.Ask(&k.q)
 		if !now {
-			pending++
 			continue
 		}
 		if err := k.q.check(s.spec.Domain, &a); err != nil {
@@ -483,39 +481,25 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 	deadline := s.deadline()
 	for {
 		now := s.clock.Now()
-		// Record what has arrived, in time order (party order on ties).
+		// Record what has arrived: answers given at once, in time order
+		// (party order on ties), then late ones. States are read under the
+		// lock, which Answer takes, and events recorded outside it, for the
+		// recorder may call Answer.
 		for {
-			var next *ask
-			for i := range asks {
-				k := &asks[i]
-				if k.state == due && k.at <= now && k.at < deadline && (next == nil || k.at < next.at) {
-					next = k
-				}
-			}
+			next := s.arrived(asks, now, deadline)
 			if next == nil {
 				break
 			}
-			if s.deliver(next, next.at, to) {
+			at := next.at
+			if next.state == arrived {
+				at = now
+			}
+			if s.deliver(next, at, to) {
 				return EndWalkAway, nil
 			}
 		}
-		if pending > 0 {
-			s.mu.Lock()
-			var late []*ask
-			for _, k := range s.open {
-				if k.state == arrived {
-					late = append(late, k)
-				}
-			}
-			s.mu.Unlock()
-			for _, k := range late {
-				if s.deliver(k, now, to) {
-					return EndWalkAway, nil
-				}
-			}
-		}
-		out := 0
-		next := Never
+		s.mu.Lock()
+		out, next := 0, Never
 		for i := range asks {
 			switch k := &asks[i]; k.state {
 			case due:
@@ -525,6 +509,7 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 				out++
 			}
 		}
+		s.mu.Unlock()
 		switch {
 		case out == 0 && (s.spec.EarlyClose || now >= end):
 			s.roundEnd = max(now, end)
@@ -535,11 +520,17 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 		case now >= deadline:
 			return EndDeadline, nil
 		case now >= end && s.spec.Absence == Skip:
+			s.mu.Lock()
+			var gone []*ask
 			for i := range asks {
 				if k := &asks[i]; k.state != answered {
 					k.state = missed
-					s.record(Event{Time: now, From: s.spec.Parties[k.party].Name, To: to, Kind: KindMissed})
+					gone = append(gone, k)
 				}
+			}
+			s.mu.Unlock()
+			for _, k := range gone {
+				s.record(Event{Time: now, From: s.spec.Parties[k.party].Name, To: to, Kind: KindMissed})
 			}
 			s.roundEnd = now
 			return "", nil
@@ -551,6 +542,30 @@ func (s *Session) exchange(ctx context.Context, asks []ask, window time.Duration
 			return "", err
 		}
 	}
+}
+
+// arrived is the next answer to record by time now: the earliest answer
+// given at once that has reached the mediator before the deadline, else
+// a late one that came through Answer; nil if there is none.
+func (s *Session) arrived(asks []ask, now, deadline time.Duration) *ask {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next *ask
+	for i := range asks {
+		k := &asks[i]
+		if k.state == due && k.at <= now && k.at < deadline && (next == nil || k.at < next.at) {
+			next = k
+		}
+	}
+	if next != nil {
+		return next
+	}
+	for i := range asks {
+		if asks[i].state == arrived {
+			return &asks[i]
+		}
+	}
+	return nil
 }
 
 // deliver records k's answer as arriving at time at and reports whether it

@@ -73,15 +73,6 @@ func (m *model) utility(x space.Outcome) float64 {
 
 func (m *model) ok(i, v int) bool { return m.allow[i] == nil || m.allow[i][v] }
 
-func (m *model) feasible(x space.Outcome) bool {
-	for i, v := range x {
-		if !m.ok(i, v) {
-			return false
-		}
-	}
-	return true
-}
-
 // estimateWeights spreads, over issues never objected to, what the
 // strongest objections leave of a total weight of 1 (each at least a small
 // share), then normalises.
