@@ -139,6 +139,7 @@ type Session struct {
 	round    int
 	messages int
 	roundEnd time.Duration // when the last exchange's round ended
+	settling bool          // in the post-settlement round
 
 	mu   sync.Mutex
 	open []*ask // questions whose answers may still come through Answer
@@ -216,7 +217,7 @@ func (sp *Spec) validate() error {
 // domain), a stalled virtual clock and the end of ctx; a negotiation that
 // fails to agree is a Result, not an error.
 func (s *Session) Run(ctx context.Context) (*Result, error) {
-	s.record(Event{Kind: KindStart, To: Everyone, Note: s.spec.Protocol.String()})
+	s.record(Event{Time: s.clock.Now(), Kind: KindStart, To: Everyone, Note: s.spec.Protocol.String()})
 	var (
 		res *Result
 		err error
@@ -242,9 +243,6 @@ func (s *Session) Run(ctx context.Context) (*Result, error) {
 func (s *Session) record(e Event) {
 	s.seq++
 	e.Seq = s.seq
-	if e.Time == 0 {
-		e.Time = s.clock.Now()
-	}
 	e.Round = s.round
 	if e.Kind.isMessage() {
 		s.messages++
@@ -260,9 +258,10 @@ func (s *Session) progress(r int, now time.Duration) float64 {
 	return q.Progress()
 }
 
-// deadline is the time limit, Never if there is none.
+// deadline is the time limit, Never if there is none or the negotiation is
+// past its agreement.
 func (s *Session) deadline() time.Duration {
-	if s.spec.Deadline > 0 {
+	if s.spec.Deadline > 0 && !s.settling {
 		return s.spec.Deadline
 	}
 	return Never
@@ -276,7 +275,7 @@ func (s *Session) over(r int) bool {
 // agree ends the negotiation with an agreement on o, reached at progress t,
 // and plays the post-settlement round if there is one.
 func (s *Session) agree(ctx context.Context, o space.Outcome, t float64) (*Result, error) {
-	s.record(Event{Kind: KindAgreement, To: Everyone, Outcome: o})
+	s.record(Event{Time: s.clock.Now(), Kind: KindAgreement, To: Everyone, Outcome: o})
 	res := &Result{Agreement: o, Reason: EndAgreement, Rounds: s.round, Progress: t}
 	if s.spec.PostSettlement {
 		if err := s.improve(ctx, res); err != nil {
@@ -316,7 +315,8 @@ func (s *Session) improve(ctx context.Context, res *Result) error {
 	}
 	rounds := s.round
 	s.round++
-	defer func() { s.round = rounds }()
+	s.settling = true
+	defer func() { s.round, s.settling = rounds, false }()
 	asks := s.askAll(KindImprove)
 	for i := range asks {
 		asks[i].q.Text, asks[i].q.Current = p, res.Agreement
@@ -331,7 +331,7 @@ func (s *Session) improve(ctx context.Context, res *Result) error {
 		}
 	}
 	res.Agreement, res.Improved = p, true
-	s.record(Event{Kind: KindAgreement, To: Everyone, Outcome: p, Note: "post-settlement"})
+	s.record(Event{Time: s.clock.Now(), Kind: KindAgreement, To: Everyone, Outcome: p, Note: "post-settlement"})
 	return nil
 }
 

@@ -395,6 +395,7 @@ func TestPostSettlement(t *testing.T) {
 	}{
 		{"both prefer it", "reservation", true},
 		{"one votes no", "stubborn", false},
+		{"past the deadline", "reservation", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b negotiate.Party = scripted(func(q *negotiate.Question) negotiate.Answer {
@@ -418,6 +419,13 @@ func TestPostSettlement(t *testing.T) {
 			}
 			sp := negotiate.Spec{Domain: d, Protocol: negotiate.AlternatingOffers, Rounds: 10, RoundTime: time.Hour, PostSettlement: true, Mediator: m,
 				Parties: []negotiate.Seat{{Name: "seller", Party: scripted(offerFirst)}, {Name: "buyer", Party: b}}}
+			if tt.name == "past the deadline" {
+				// The buyer's answers take an hour to come back: the
+				// agreement comes at 4h, its vote on the improvement at
+				// 5h, after the deadline.
+				sp.Parties[1].Channel.Delay = 30 * time.Minute
+				sp.Deadline = 4*time.Hour + 30*time.Minute
+			}
 			res, events := run(t, sp)
 			if res.Improved != tt.improved || count(events, negotiate.KindAgreement, "") != map[bool]int{true: 2, false: 1}[tt.improved] {
 				t.Fatalf("improved %v with %d agreement events", res.Improved, count(events, negotiate.KindAgreement, ""))
