@@ -51,6 +51,7 @@
 // not exist, shuttle.EConflict when the write does not fit what is stored
 // (a taken Seq, a used key, an existing case), shuttle.EInvalid for values
 // the store refuses to keep, and shuttle.EInternal when the database
-// fails. Lookups are scoped by case: nothing stored for one case is ever
-// found through another case's id.
+// fails; or, when ctx ends first, an error wrapping ctx.Err(). Lookups are
+// scoped by case: nothing stored for one case is ever found through
+// another case's id.
 package store

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"TreeHeads", testTreeHeads},
 		{"Timers", testTimers},
 		{"Reopen", testReopen},
+		{"Context", testContext},
 		{"Close", testClose},
 	}
 	for _, tt := range tests {
@@ -878,6 +879,25 @@ func testReopen(t *testing.T, open Opener) {
 	diff(t, "timers after reopening", ts, []store.Timer{tm})
 	wantCode(t, "retry after reopening", s.AppendEvents(ctx, "r", 4, "k", events("r", 4, 1)), shuttle.EConflict, "key")
 	mustAppend(t, s, "r", 4, "k2", events("r", 4, 1))
+}
+
+// testContext checks that a context already done stops every kind of call
+// with its error, and that a write it stopped left nothing.
+func testContext(t *testing.T, open Opener) {
+	s := openStore(t, open)
+	mustCreate(t, s, newCase("ctx", 0))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.AppendEvents(ctx, "ctx", 1, "k", events("ctx", 1, 1)); !errors.Is(err, context.Canceled) {
+		t.Errorf("AppendEvents with a canceled context = %v", err)
+	}
+	if _, err := s.Events(ctx, "ctx", 0, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("Events with a canceled context = %v", err)
+	}
+	if es := mustEvents(t, s, "ctx", 0, 0); len(es) != 0 {
+		t.Errorf("a canceled append left %d events", len(es))
+	}
+	mustAppend(t, s, "ctx", 1, "k", events("ctx", 1, 1))
 }
 
 func testClose(t *testing.T, open Opener) {
