@@ -296,7 +296,7 @@ func runCurl(t *testing.T, req *http.Request, stream bool) (int, []byte) {
 	t.Helper()
 	client := http.DefaultClient
 	if stream {
-		client = &http.Client{Timeout: 500 * time.Millisecond}
+		client = &http.Client{Timeout: 200 * time.Millisecond}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
