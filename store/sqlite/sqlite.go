@@ -109,6 +109,9 @@ func dsn(abs string, readOnly bool) string {
 		// another process waits in busy_timeout instead of failing.
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Set("_txlock", "immediate")
+		// A burst of writes grows the log file; once checkpointed, it is
+		// cut back to this size rather than kept at its largest.
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	return u.String()
