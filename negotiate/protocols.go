@@ -9,6 +9,44 @@ import (
 	"github.com/shuttle-mediation/shuttle/space"
 )
 
+// Protocol is a negotiation protocol.
+type Protocol uint8
+
+const (
+	// Shuttle: each round the mediator puts a text to each party in
+	// private; parties accept, object, counter-propose or walk away.
+	Shuttle Protocol = iota
+	// SingleText: the mediator proposes, the parties vote, in the style of
+	// Klein et al. (2003); the last proposal all voted for is the agreement.
+	SingleText
+	// AlternatingOffers: direct stacked alternating offers, no mediator.
+	AlternatingOffers
+	// BlindBidding: parties pick, in confidence, which of the mediator's
+	// packages they accept; they settle where their picks overlap.
+	BlindBidding
+	protocolEnd
+)
+
+var protocolNames = [protocolEnd]string{"shuttle", "single-text", "alternating-offers", "blind-bidding"}
+
+// String is the protocol's name on the command line and in scenario files.
+func (p Protocol) String() string {
+	if p < protocolEnd {
+		return protocolNames[p]
+	}
+	return fmt.Sprintf("protocol(%d)", uint8(p))
+}
+
+// ParseProtocol is the inverse of String.
+func ParseProtocol(s string) (Protocol, error) {
+	for p := Shuttle; p < protocolEnd; p++ {
+		if protocolNames[p] == s {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown protocol %q (want shuttle, single-text, alternating-offers or blind-bidding)", s)
+}
+
 // runShuttle: each round the mediator puts a text to every party in private
 // and revises it from their answers, until every party accepts the same
 // text.

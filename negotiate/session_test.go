@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/negotiate"
 	"github.com/shuttle-mediation/shuttle/negotiate/negotest"
 	"github.com/shuttle-mediation/shuttle/space"
@@ -282,9 +283,10 @@ func TestLateAnswers(t *testing.T) {
 		if res.Reason != negotiate.EndAgreement || res.Rounds != 1 {
 			t.Errorf("ended with %s after %d rounds, want agreement in round 1", res.Reason, res.Rounds)
 		}
-		for _, err := range refused {
-			if err == nil {
-				t.Error("a wrong answer was taken")
+		wantCodes := []string{shuttle.EConflict, shuttle.EConflict, shuttle.EInvalid, shuttle.EConflict}
+		for i, err := range refused {
+			if code := shuttle.ErrorCode(err); code != wantCodes[i%len(wantCodes)] {
+				t.Errorf("wrong answer %d: %v, code %q, want %q", i, err, code, wantCodes[i%len(wantCodes)])
 			}
 		}
 		if count(log.Events, negotiate.KindAccept, "B") != 1 || count(log.Events, negotiate.KindConfide, "B") != 1 {

@@ -276,6 +276,11 @@ func (p *Party) offer(t float64, ref space.Outcome) space.Outcome {
 		}
 	default:
 		p.tab.near(o, max(p.target(t), p.prof.Reservation), ref)
+		if !p.prof.Acceptable(o) {
+			// The search works to a tolerance; the reservation value
+			// is a hard line.
+			copy(o, p.tab.best)
+		}
 	}
 	return o
 }

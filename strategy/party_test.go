@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/shuttle-mediation/shuttle/negotiate"
+	"github.com/shuttle-mediation/shuttle/negotiate/negotest"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/strategy"
 	"github.com/shuttle-mediation/shuttle/utility"
@@ -189,4 +192,64 @@ func TestNewPartyErrors(t *testing.T) {
 			t.Errorf("%+v: error %v, want one with %q", tt.cfg.Strategy, err, tt.want)
 		}
 	}
+}
+
+// Whatever it is asked and whenever, no built-in party accepts, votes for,
+// picks or proposes an outcome worth less than its reservation value or
+// outside its hard constraints.
+func TestPartiesKeepTheirLimits(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 1))
+		d := negotest.Domain(r, 4, 5)
+		prof := negotest.Profile(r, d, "p", rapid.Float64Range(0, 1).Draw(t, "reservation"), rapid.Bool().Draw(t, "constrained"))
+		p, err := strategy.NewParty(strategy.PartyConfig{
+			Strategy: rapid.SampledFrom(strategy.Parties).Draw(t, "strategy"),
+			Profile:  prof,
+			Rand:     r,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		draw := func() space.Outcome {
+			o := d.NewOutcome()
+			d.Random(r, o)
+			return o
+		}
+		for range rapid.IntRange(1, 30).Draw(t, "questions") {
+			q := &negotiate.Question{
+				Kind:  rapid.SampledFrom([]negotiate.Kind{negotiate.KindText, negotiate.KindProposal, negotiate.KindImprove, negotiate.KindPackages, negotiate.KindTurn}).Draw(t, "kind"),
+				Text:  draw(),
+				Round: rapid.IntRange(0, 10).Draw(t, "round"), Rounds: 10,
+			}
+			switch q.Kind {
+			case negotiate.KindProposal, negotiate.KindImprove:
+				q.Current = draw()
+			case negotiate.KindPackages:
+				q.Packages = []space.Outcome{draw(), draw(), draw()}
+			case negotiate.KindTurn:
+				q.Own = rapid.Bool().Draw(t, "own")
+			}
+			a, _ := p.Ask(q)
+			var taken []space.Outcome
+			switch a.Kind {
+			case negotiate.KindAccept:
+				taken = append(taken, q.Text)
+			case negotiate.KindVote:
+				if a.Yes {
+					taken = append(taken, q.Text)
+				}
+			case negotiate.KindBid:
+				for _, j := range a.Picks {
+					taken = append(taken, q.Packages[j])
+				}
+			case negotiate.KindCounter, negotiate.KindOffer:
+				taken = append(taken, a.Outcome)
+			}
+			for _, o := range taken {
+				if !prof.Acceptable(o) {
+					t.Fatalf("answered %s to a %s with %v, worth %g (reservation %g, feasible %v)", a.Kind, q.Kind, o, prof.Utility(o), prof.Reservation, prof.Feasible(o))
+				}
+			}
+		}
+	})
 }
