@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a buffer a running command writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeAndToken starts `shuttle serve` on a new database, which prints a
+// mediator token once, stops it, and mints another with `shuttle token`.
+func TestServeAndToken(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shuttle.db")
+	var stderr bytes.Buffer
+	if code := Main(context.Background(), []string{"token", "--db", db}, &bytes.Buffer{}, &stderr); code == 0 {
+		t.Fatal("token minted for a database no server has started on")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- Main(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, &out, &errOut) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "listening on") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "mediator token (shown once): ") {
+		t.Fatalf("serve did not print a token: %q", out.String())
+	}
+	var tok bytes.Buffer
+	if code := Main(context.Background(), []string{"token", "--db", db}, &tok, &stderr); code != 0 {
+		t.Fatalf("token exited %d: %s", code, stderr.String())
+	}
+	if s := strings.TrimSpace(tok.String()); len(s) < 40 || strings.Contains(out.String(), s) {
+		t.Errorf("token printed %q", s)
+	}
+}
