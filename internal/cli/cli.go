@@ -45,7 +45,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newAnalyze(), newSimulate(), newVerify())
+	root.AddCommand(newAnalyze(), newSimulate(), newVerify(), newCompare())
 	root.AddCommand(newServe(), newToken())
 	return root
 }
