@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/shuttle-mediation/shuttle"
@@ -241,7 +242,8 @@ func confidedFromJSON(d *space.Domain, j *confidedJSON) (*Confided, error) {
 	c := &Confided{Level: l}
 	if j.Weights != nil {
 		c.Weights = make([]float64, len(d.Issues))
-		for name, w := range j.Weights {
+		for _, name := range sortedKeys(j.Weights) {
+			w := j.Weights[name]
 			i := d.IssueIndex(name)
 			if i < 0 {
 				return nil, fmt.Errorf("weights: domain %q has no issue %q", d.Name, name)
@@ -264,7 +266,8 @@ func confidedFromJSON(d *space.Domain, j *confidedJSON) (*Confided, error) {
 			if !ok {
 				return nil, fmt.Errorf("evaluations: issue %q missing", is.Name)
 			}
-			for label, x := range m {
+			for _, label := range sortedKeys(m) {
+				x := m[label]
 				v, err := is.Lookup(label)
 				if err != nil {
 					return nil, fmt.Errorf("evaluations: %w", err)
@@ -374,4 +377,15 @@ func ReadLog(file string, r io.Reader, d *space.Domain) ([]Event, error) {
 		return nil, shuttle.InFile(file, line+1, "", "%v", err)
 	}
 	return events, nil
+}
+
+// sortedKeys lists a map's keys in order, so that among several faults
+// the same one is reported every time.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -84,8 +84,31 @@ func ParamNames(strategy string) ([]string, error) {
 }
 
 // Party is a built-in party. It answers every question of every protocol
-// at once and never accepts an outcome worth less than its reservation
-// value or outside its hard constraints.
+// at once and never accepts or proposes an outcome worth less than its
+// reservation value or outside its hard constraints.
+//
+// Its strategy sets what it aims for at progress t of the negotiation:
+//
+//   - time-based, after Faratin et al.: max − (max − floor)·t^(1/e), from
+//     its best utility max down to floor, its reservation value (or min if
+//     higher); Boulware (e = 0.2) holds out, linear (e = 1) concedes
+//     evenly, conceder (e = 2) gives in early;
+//   - hardliner: max throughout;
+//   - tit-for-tat: max less delta times the best concession the other
+//     side has made (the gain of the best outcome put to it over the
+//     first), and in a final endgame linearly down to floor;
+//   - reservation: accepts whatever is worth its reservation value and
+//     proposes its best;
+//   - random: accepts acceptable outcomes by chance and proposes random
+//     acceptable ones.
+//
+// It accepts a shuttle text, a standing offer or a proposal that meets its
+// aim. To a shuttle text it does not accept it objects (see Objections);
+// the hardliner counter-proposes its best instead. Its offers and counter-
+// proposals meet its aim and stay close to the outcome put to it. In
+// single-text it votes for a proposal that meets its aim or is no worse
+// than the current text, in blind bidding it picks the packages that meet
+// its aim, and it votes for a post-settlement improvement only if it gains.
 type Party struct {
 	kind  kind
 	prof  *utility.Profile
