@@ -152,7 +152,7 @@ func printSimulation(w io.Writer, r *simulate.Result) error {
 		mediator += " aiming at the " + r.Target + " point"
 	}
 	if r.Protocol == negotiate.AlternatingOffers && !r.PostSettlement {
-		mediator = "none"
+		mediator = "no mediator"
 	}
 	fmt.Fprintf(tw, "protocol\t%s, %s, seed %d\n", r.Protocol, mediator, r.Seed)
 	for i := range sc.Parties {
