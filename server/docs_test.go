@@ -128,7 +128,7 @@ func TestDocsCurl(t *testing.T) {
 	c := &liveCaseT{ts: ts, tokens: map[string]string{"mediator": ts.admin}}
 	routes := map[string]bool{}
 	for _, cmd := range cmds {
-		req, stream, out := buildCurl(t, root, cmd, vars)
+		req, _, _ := buildCurl(t, root, cmd, vars)
 		path := req.URL.Path
 		party := ""
 		for name, tok := range c.tokens {
@@ -167,7 +167,7 @@ func TestDocsCurl(t *testing.T) {
 			vars["QUANTITY"] = strconv.Itoa(impl.Schedule.Phases[0].Obligations[0].Quantity)
 		}
 		// Placeholders filled in just now are substituted again.
-		req, stream, out = buildCurl(t, root, cmd, vars)
+		req, stream, out := buildCurl(t, root, cmd, vars)
 		routes[req.Method+" "+routePattern(req.URL.Path)] = true
 		status, body := runCurl(t, req, stream)
 		want := cmd.expect

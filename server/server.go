@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/shuttle-mediation/shuttle"
@@ -285,7 +286,7 @@ func newMetrics(reg *prometheus.Registry, open func() int) *metrics {
 	reg.MustRegister(m.requests, m.latency, m.events, m.appendSeconds,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "shuttle_cases_open", Help: "Cases the server runs."},
 			func() float64 { return float64(open()) }),
-		prometheus.NewGoCollector())
+		collectors.NewGoCollector())
 	return m
 }
 
