@@ -29,7 +29,7 @@ func bench(b *testing.B, tb table, proto negotiate.Protocol, mediator string, a 
 		}
 		spec := negotiate.Spec{Domain: tb.domain, Protocol: proto, Parties: seats, Rounds: 100, RoundTime: time.Hour}
 		if mediator != "" {
-			m, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: mediator, Rand: rand.New(rand.NewPCG(1, 2)), Analysis: a})
+			m, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: mediator, Rand: rand.New(rand.NewPCG(1, 2)), Analysis: a, Cache: cache})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -42,6 +42,9 @@ type MediatorConfig struct {
 	// mediator uses it only when every party confides its profile in full,
 	// for then it knows no more than they told it.
 	Analysis *analysis.Result
+	// Cache, if not nil, keeps what the mediator works out from Analysis
+	// for the next negotiation over the same profiles.
+	Cache *Cache
 }
 
 // NewMediator makes a built-in mediator.
@@ -77,7 +80,7 @@ func NewMediator(c MediatorConfig) (negotiate.Mediator, error) {
 		}
 		return &Annealer{rand: c.Rand, temp: temp}, nil
 	}
-	return &Bargainer{confided: name == "confided", kalai: target == "kalai", rand: c.Rand, analysis: c.Analysis}, nil
+	return &Bargainer{confided: name == "confided", kalai: target == "kalai", rand: c.Rand, analysis: c.Analysis, cache: c.Cache}, nil
 }
 
 // stretch is the final fraction of the time in which the mediator assumes
@@ -106,6 +109,7 @@ type Bargainer struct {
 	kalai    bool
 	rand     *rand.Rand
 	analysis *analysis.Result
+	cache    *Cache
 
 	d      *space.Domain
 	models []*model
@@ -179,21 +183,29 @@ func (b *Bargainer) Open(br *negotiate.Brief) error {
 	b.text, b.pk = nil, nil
 	b.front = nil
 	if exact {
-		b.front = []frontPoint{}
-	frontier:
-		for k := range b.analysis.Frontier {
-			p := &b.analysis.Frontier[k]
-			fp := frontPoint{p: p, score: make([]float64, n), logs: make([]float64, n)}
-			for i, u := range p.Utilities {
-				if fp.score[i] = b.score(i, u); math.IsInf(fp.score[i], -1) {
-					continue frontier
-				}
-				fp.logs[i] = math.Log(fp.score[i])
-			}
-			b.front = append(b.front, fp)
-		}
+		b.front = b.cache.front(b.analysis, b.kalai, b.scoreFront)
 	}
 	return nil
+}
+
+// scoreFront scores the frontier's points that give every party its
+// reservation value.
+func (b *Bargainer) scoreFront(a *analysis.Result) []frontPoint {
+	n := len(b.models)
+	front := []frontPoint{}
+frontier:
+	for k := range a.Frontier {
+		p := &a.Frontier[k]
+		fp := frontPoint{p: p, score: make([]float64, n), logs: make([]float64, n)}
+		for i, u := range p.Utilities {
+			if fp.score[i] = b.score(i, u); math.IsInf(fp.score[i], -1) {
+				continue frontier
+			}
+			fp.logs[i] = math.Log(fp.score[i])
+		}
+		front = append(front, fp)
+	}
+	return front
 }
 
 // Draft puts the same text to every party. The text changes only when

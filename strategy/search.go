@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/shuttle-mediation/shuttle/analysis"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
@@ -35,12 +36,38 @@ type scored struct {
 	idx uint64 // mixed-radix index in the domain
 }
 
-// Cache shares the search tables of profiles between parties and between
-// sessions, so that a tournament builds them once per profile. It is safe
-// for concurrent use; the zero value is ready.
+// Cache shares what parties and mediators work out from profiles between
+// sessions, so that a tournament does it once per profile set: the search
+// tables of profiles and the scored frontiers of analyses. It is safe for
+// concurrent use; the zero value is ready.
 type Cache struct {
-	mu sync.Mutex
-	m  map[*utility.Profile]*table
+	mu     sync.Mutex
+	m      map[*utility.Profile]*table
+	fronts map[frontKey][]frontPoint
+}
+
+type frontKey struct {
+	a     *analysis.Result
+	kalai bool
+}
+
+// front is the scored frontier of a, made by score the first time.
+func (c *Cache) front(a *analysis.Result, kalai bool, score func(*analysis.Result) []frontPoint) []frontPoint {
+	if c == nil {
+		return score(a)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := frontKey{a, kalai}
+	if f, ok := c.fronts[k]; ok {
+		return f
+	}
+	if c.fronts == nil {
+		c.fronts = make(map[frontKey][]frontPoint)
+	}
+	f := score(a)
+	c.fronts[k] = f
+	return f
 }
 
 func (c *Cache) table(p *utility.Profile) *table {
