@@ -19,11 +19,14 @@ type Point struct {
 
 // Options tunes analyses of spaces that cannot be solved exactly.
 type Options struct {
-	// MaxEnumerate is the largest space of a non-additive profile set that
-	// is enumerated exhaustively; above it a search runs and the result is
-	// marked approximate. Zero means the default (10^7).
+	// MaxEnumerate is the largest space of non-additive profiles that is
+	// enumerated exhaustively (for sums of boxes such as utility.Hyper:
+	// class vectors, values every box treats alike counting once); above
+	// it a search runs, and the result is marked approximate unless a
+	// pruned enumeration of at most MaxEnumerate nodes then proves it
+	// exact. Zero means DefaultMaxEnumerate.
 	MaxEnumerate uint64
-	// Seed makes the approximate search reproducible.
+	// Seed makes the search reproducible: the same seed, the same result.
 	Seed uint64
 }
 
@@ -52,8 +55,10 @@ type Result struct {
 
 // Analyze computes the frontier and bargaining points of profiles, which
 // must share one domain. Additive profiles with per-issue constraints are
-// solved exactly issue by issue whatever the size of the space; others are
-// enumerated when there are at most opt.MaxEnumerate outcomes.
+// solved exactly issue by issue whatever the size of the space; others as
+// opt says. Profiles that do not fit together are an EInvalid error naming
+// the profile; functions that are neither additive nor sums of boxes, over
+// more than opt.MaxEnumerate outcomes, are EUnsupported.
 func Analyze(profiles []*utility.Profile, opt Options) (*Result, error) {
 	return analyze(profiles, opt)
 }

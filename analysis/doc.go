@@ -9,9 +9,11 @@
 // utilities within Tol of each other are the same utility.
 //
 // Additive profiles are solved exactly, issue by issue, whatever the size of
-// the space: spaces of 10^12 outcomes take milliseconds. Other utility
-// functions are enumerated when the space is small enough, and searched
-// otherwise (Result.Exact then says the frontier may miss points).
+// the space: spaces of 10^12 outcomes take milliseconds. Sums of boxes (the
+// nonlinear utility.Hyper of ANAC 2014) are enumerated with pruning when
+// the space is small enough, and searched otherwise (Result.Exact then says
+// the frontier may miss points); the search is deterministic for a given
+// Options.Seed.
 //
 // The bargaining points are frontier points that give every party at least
 // its reservation value r_j (the individually rational ones; none when no

@@ -143,15 +143,6 @@ func bruteFront(all []outcomeVector) []oraclePoint {
 	return front
 }
 
-func nearVec(a, b []float64) bool {
-	for j := range a {
-		if !near(a[j], b[j]) {
-			return false
-		}
-	}
-	return true
-}
-
 // scores are the quantities the bargaining points maximise, computed over
 // every acceptable outcome by brute force.
 type scores struct {

@@ -46,6 +46,30 @@ func (r *Result) FrontierDistance(u []float64) float64 {
 	return best
 }
 
+// Shortfall is how far a reference frontier (for example the one GENIUS
+// computed) lies beyond this one: the largest, over the reference points,
+// of the smallest amount by which some point of this frontier falls short
+// of it in its worst utility. It is 0 when every reference point is weakly
+// dominated by a point of this frontier (within Tol), as it must be when
+// the result is exact.
+func (r *Result) Shortfall(ref [][]float64) float64 {
+	worst := 0.0
+	for _, g := range ref {
+		best := math.Inf(1)
+		for x := range r.Frontier {
+			var gap float64
+			for j, u := range r.Frontier[x].Utilities {
+				if !near(u, g[j]) {
+					gap = max(gap, g[j]-u)
+				}
+			}
+			best = min(best, gap)
+		}
+		worst = max(worst, best)
+	}
+	return worst
+}
+
 // Distance is the Euclidean distance from utility vector u to the point,
 // +Inf for a nil point, so that r.Nash.Distance(u) needs no check.
 func (p *Point) Distance(u []float64) float64 {
