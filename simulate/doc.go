@@ -6,9 +6,8 @@
 //
 // A Result keeps every event of the case, negotiation and implementation, in
 // one order. Visible decides which of them a participant may see, and every
-// view of a Result (Transcript, and the server's views of live cases) goes
-// through it. Export records the case in a signed, tamper-evident archive
-// of package ledger.
+// view of a Result (View, Transcript) goes through it. Export records the
+// complete case in a signed, tamper-evident archive of package ledger.
 //
 // A seed fixes the whole run: the same scenario, options and seed give the
 // same Result, byte for byte in its JSON form.
