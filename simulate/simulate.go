@@ -103,10 +103,10 @@ func Run(ctx context.Context, sc *scenario.Scenario, opt Options) (*Result, erro
 		return nil, &shuttle.Error{Code: shuttle.EInvalid, Field: "protocol", Err: err}
 	}
 	if !slices.Contains(strategy.Mediators, r.Mediator) {
-		return nil, shuttle.Errorf(shuttle.EInvalid, "mediator: unknown strategy %q (want %s)", r.Mediator, strings.Join(strategy.Mediators, ", "))
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Field: "mediator", Message: fmt.Sprintf("unknown strategy %q (want %s)", r.Mediator, strings.Join(strategy.Mediators, ", "))}
 	}
 	if !slices.Contains(strategy.Targets, r.Target) {
-		return nil, shuttle.Errorf(shuttle.EInvalid, "target: unknown target %q (want %s)", r.Target, strings.Join(strategy.Targets, ", "))
+		return nil, &shuttle.Error{Code: shuttle.EInvalid, Field: "target", Message: fmt.Sprintf("unknown target %q (want %s)", r.Target, strings.Join(strategy.Targets, ", "))}
 	}
 	profiles := sc.Profiles()
 	if r.Analysis == nil {

@@ -156,7 +156,10 @@ func (r *Result) describeDeal(e *deal.Event) string {
 	obligation := func(i int) string { return plan.Obligations[i].Kind }
 	switch b := e.Body.(type) {
 	case *deal.Schedule:
-		return fmt.Sprintf("%simplementation scheduled: %d phases of %s from %s after signing", record, b.Planned,
+		if len(b.Phases) == 0 {
+			return record + "implementation scheduled with no phases"
+		}
+		return fmt.Sprintf("%simplementation scheduled: %s of %s from %s after signing", record, count(b.Planned, "phase"),
 			time.Duration(b.Phases[0].End-b.Phases[0].Start), time.Duration(b.Phases[0].Start))
 	case deal.PhaseBody:
 		verb := "starts"
@@ -205,7 +208,7 @@ func (r *Result) describeDeal(e *deal.Event) string {
 			s = fmt.Sprintf("%sbreach %d ruled %s", record, b.Breach, b.Verdict)
 		}
 		if b.CureBy != nil {
-			s += fmt.Sprintf(", to be cured by %s", clock(r.Negotiation.Time+time.Duration(*b.CureBy)))
+			s += ", to be cured by " + strings.TrimSpace(clock(r.Negotiation.Time+time.Duration(*b.CureBy)))
 		}
 		if b.Reason != "" {
 			s += ": " + b.Reason
@@ -231,11 +234,19 @@ func (r *Result) describeDeal(e *deal.Event) string {
 		case deal.KindLapsed:
 			return fmt.Sprintf("%sextension %d lapses unanswered", record, b.Extension)
 		}
-		return fmt.Sprintf("%sextension %d agreed: %d more phases", record, b.Extension, len(b.Phases))
+		return fmt.Sprintf("%sextension %d agreed: %s more", record, b.Extension, count(len(b.Phases), "phase"))
 	case deal.ClosedBody:
 		return fmt.Sprintf("%sthe implementation closes %s", record, b.State)
 	}
 	return head + e.Kind
+}
+
+// count is "1 phase", "2 phases".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func late(l bool) string {
