@@ -391,10 +391,18 @@ func (p *Party) Objections(x space.Outcome, aim float64) []negotiate.Objection {
 	p.gains = p.gains[:0]
 	for i := range p.x {
 		best := issueGain{issue: i, want: p.x[i]}
-		for v := range d.Issues[i].Size() {
-			if v != p.x[i] && p.tab.ok(i, v) {
-				if g := p.tab.gain(p.x, u, i, v); g > best.gain+eps {
-					best.want, best.gain = v, g
+		if p.tab.add != nil {
+			// An additive profile gains most on an issue by its best
+			// allowed value, whatever the others.
+			if v := p.tab.best[i]; v != p.x[i] {
+				best.want, best.gain = v, p.tab.gain(p.x, u, i, v)
+			}
+		} else {
+			for v := range d.Issues[i].Size() {
+				if v != p.x[i] && p.tab.ok(i, v) {
+					if g := p.tab.gain(p.x, u, i, v); g > best.gain+eps {
+						best.want, best.gain = v, g
+					}
 				}
 			}
 		}
