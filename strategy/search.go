@@ -24,8 +24,12 @@ type table struct {
 	prof  *utility.Profile
 	add   *utility.Additive // nil for other functions
 	allow [][]bool          // per issue and value: allowed by every hard constraint
-	best  space.Outcome     // a best feasible outcome
-	max   float64           // its utility
+	// Additive profiles: terms[i][v] is value v's contribution to the sum
+	// and order[i] lists issue i's allowed values by term, ascending.
+	terms [][]float64
+	order [][]int
+	best  space.Outcome // a best feasible outcome
+	max   float64       // its utility
 	// sorted lists the feasible outcomes of a small non-additive space by
 	// utility, ascending (enumeration order on ties).
 	sorted []scored
@@ -93,8 +97,18 @@ func newTable(p *utility.Profile) *table {
 	switch n, ok := d.Count64(); {
 	case t.add != nil:
 		t.best = d.NewOutcome()
+		t.terms, t.order = make([][]float64, len(d.Issues)), make([][]int, len(d.Issues))
 		for i := range d.Issues {
 			t.best[i] = t.bestValue(i)
+			t.terms[i] = make([]float64, d.Issues[i].Size())
+			for v := range t.terms[i] {
+				t.terms[i][v] = t.add.Term(i, v)
+				if t.ok(i, v) {
+					t.order[i] = append(t.order[i], v)
+				}
+			}
+			terms := t.terms[i]
+			slices.SortStableFunc(t.order[i], func(a, b int) int { return cmp.Compare(terms[a], terms[b]) })
 		}
 		t.max = p.Utility(t.best)
 	case ok && n <= maxSorted:
@@ -208,18 +222,12 @@ func (t *table) climb(x space.Outcome, target float64) float64 {
 		si, sv, sg := -1, 0, 0.0 // least sufficient change
 		bi, bv, bg := -1, 0, 0.0 // largest change
 		for i := range x {
-			old := x[i]
-			for v := range d.Issues[i].Size() {
-				if v == old || !t.ok(i, v) {
-					continue
-				}
-				g := t.gain(x, u, i, v)
-				switch {
-				case g >= need-eps && (si < 0 || g < sg):
-					si, sv, sg = i, v, g
-				case g > bg+eps:
-					bi, bv, bg = i, v, g
-				}
+			s, gs, b, gb := t.moves(x, u, i, need)
+			if s >= 0 && (si < 0 || gs < sg) {
+				si, sv, sg = i, s, gs
+			}
+			if b >= 0 && gb > bg+eps {
+				bi, bv, bg = i, b, gb
 			}
 		}
 		switch {
@@ -233,6 +241,38 @@ func (t *table) climb(x space.Outcome, target float64) float64 {
 		u = t.value(x)
 	}
 	return t.prof.Utility(x)
+}
+
+// moves finds, for issue i of x (worth u), the value whose change gains
+// least while gaining at least need, and the value whose change gains most
+// (-1 where there is none). An additive profile finds them in its sorted
+// terms; others try every value.
+func (t *table) moves(x space.Outcome, u float64, i int, need float64) (suff int, suffGain float64, most int, mostGain float64) {
+	suff, most = -1, -1
+	if t.add != nil {
+		terms, order := t.terms[i], t.order[i]
+		cur := terms[x[i]]
+		if k := len(order) - 1; k >= 0 && terms[order[k]]-cur > eps {
+			most, mostGain = order[k], terms[order[k]]-cur
+		}
+		k, _ := slices.BinarySearchFunc(order, cur+need-eps, func(v int, want float64) int { return cmp.Compare(terms[v], want) })
+		if k < len(order) && order[k] != x[i] {
+			suff, suffGain = order[k], terms[order[k]]-cur
+		}
+		return suff, suffGain, most, mostGain
+	}
+	for v := range t.prof.Domain.Issues[i].Size() {
+		if v == x[i] || !t.ok(i, v) {
+			continue
+		}
+		switch g := t.gain(x, u, i, v); {
+		case g >= need-eps && (suff < 0 || g < suffGain):
+			suff, suffGain = v, g
+		case g > mostGain+eps:
+			most, mostGain = v, g
+		}
+	}
+	return suff, suffGain, most, mostGain
 }
 
 // value is the utility of x before capping for additive profiles (so that
