@@ -69,6 +69,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/cases/{id}/proofs/inclusion", s.inclusion)
 	handle("GET /v1/cases/{id}/proofs/consistency", s.consistency)
 	handle("GET /v1/cases/{id}/export", s.export)
+	s.webRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, shuttle.Errorf(shuttle.ENotFound, "no route %s %s", r.Method, r.URL.Path))
 	})
