@@ -3,9 +3,11 @@ package space
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -345,7 +347,9 @@ func (d *Domain) Labels(o Outcome) map[string]string {
 // Parse is the inverse of Labels; every issue must be given exactly once.
 func (d *Domain) Parse(m map[string]string) (Outcome, error) {
 	o := d.NewOutcome()
-	for name := range m {
+	// Sorted, so that of several unknown issues the same one is named
+	// every time.
+	for _, name := range slices.Sorted(maps.Keys(m)) {
 		if d.IssueIndex(name) < 0 {
 			return nil, fmt.Errorf("domain %q has no issue %q", d.Name, name)
 		}
