@@ -800,6 +800,7 @@ func (s *Server) head(w http.ResponseWriter, r *http.Request, a *caller) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.checkpointLocked(r.Context())
 	heads := c.log.Heads()
 	if len(heads) == 0 {
 		return shuttle.Errorf(shuttle.ENotFound, "no signed tree head yet")
@@ -897,6 +898,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, a *caller) error
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.checkpointLocked(r.Context())
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", c.id+".jsonl"))
 	return c.log.Export(w)

@@ -96,6 +96,7 @@ type liveCase struct {
 	dealStart time.Duration
 	dealQ     []store.Event // logged deal events still to reproduce while loading
 	timer     *time.Timer
+	headWall  time.Time // when the last tree head was signed
 	done      chan struct{} // closed when the session's Run returns
 }
 
@@ -171,19 +172,64 @@ func (c *liveCase) appendLocked(ctx context.Context, key string, entries ...ledg
 	}
 	c.events = append(c.events, evs...)
 	c.last = last
-	c.checkpointLocked(ctx)
+	if c.dueLocked(entries) {
+		c.checkpointLocked(ctx)
+	}
 	close(c.changed)
 	c.changed = make(chan struct{})
 	return evs, nil
 }
 
-// checkpointLocked signs a tree head covering every event and keeps it.
+// How often routine events get a signed tree head. Signing and saving a
+// head after every append would be a second durable commit per request,
+// doubling its latency; proofs do not need it, since they are served from
+// the in-memory ledger up to any size. A head is what a party keeps to hold
+// the mediator to the log, so one is signed at every milestone (see
+// milestone), at most checkpointEvery events or checkpointAfter after the
+// last one otherwise, and whenever someone asks for the head or an export.
+// Events after the last saved head are as durable as the others: a restart
+// signs a head over them.
+const (
+	checkpointEvery = 64
+	checkpointAfter = time.Second
+)
+
+// milestone reports whether an event of kind ends a stage worth a head of
+// its own: the negotiation's start and end, a signature, a phase's end, an
+// implementation's close.
+func milestone(kind string) bool {
+	switch kind {
+	case kindCreated, kindStarted, kindSigned, negotiationPrefix + negotiate.KindAgreement.String(),
+		negotiationPrefix + negotiate.KindFailure.String(), deal.KindScheduled, deal.KindPhaseEnded, deal.KindClosed:
+		return true
+	}
+	return false
+}
+
+// dueLocked reports whether the entries just appended call for a head.
+func (c *liveCase) dueLocked(entries []ledger.Entry) bool {
+	if slices.ContainsFunc(entries, func(e ledger.Entry) bool { return milestone(e.Kind) }) {
+		return true
+	}
+	heads := c.log.Heads()
+	if len(heads) == 0 {
+		return true
+	}
+	return int64(len(c.events))-heads[len(heads)-1].Size >= checkpointEvery || time.Since(c.headWall) >= checkpointAfter
+}
+
+// checkpointLocked signs a tree head covering every event and keeps it,
+// unless the last one does already.
 func (c *liveCase) checkpointLocked(ctx context.Context) {
+	if heads := c.log.Heads(); len(heads) > 0 && heads[len(heads)-1].Size == int64(len(c.events)) {
+		return
+	}
 	h, err := c.log.Checkpoint(c.last)
 	if err != nil {
 		c.srv.log.Error("checkpoint", "case", c.id, "err", err)
 		return
 	}
+	c.headWall = time.Now()
 	if err := c.srv.st.SaveTreeHead(ctx, store.TreeHead{Case: c.id, Size: h.Size, Root: h.Root, Note: h.Note}); err != nil {
 		c.srv.log.Error("save tree head", "case", c.id, "err", err)
 	}
