@@ -96,7 +96,7 @@ type liveCase struct {
 	dealStart time.Duration
 	dealQ     []store.Event // logged deal events still to reproduce while loading
 	timer     *time.Timer
-	headWall  time.Time // when the last tree head was signed
+	headWall  time.Time     // when the last tree head was signed
 	done      chan struct{} // closed when the session's Run returns
 }
 
