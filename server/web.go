@@ -345,22 +345,25 @@ func answerForm(r *http.Request) (any, error) {
 	case "object":
 		var obs []map[string]any
 		for k, vs := range r.PostForm {
-			name, ok := strings.CutPrefix(k, "dir:")
-			if !ok || len(vs) != 1 || vs[0] == "" || vs[0] == "0" {
+			name, ok := strings.CutPrefix(k, "want:")
+			if !ok || len(vs) != 1 || vs[0] == "" {
 				continue
 			}
-			dir, err := strconv.Atoi(vs[0])
-			if err != nil {
-				return nil, fmt.Errorf("direction of %s: not a number", name)
+			// The option carries the direction of the wanted value from the
+			// text's, which the page knows and the form cannot compute.
+			want, d, ok := strings.Cut(vs[0], "|")
+			dir, err := strconv.Atoi(d)
+			if !ok || err != nil {
+				return nil, fmt.Errorf("want:%s: want a value and a direction", name)
 			}
 			strength, err := strconv.ParseFloat(r.PostFormValue("strength:"+name), 64)
 			if err != nil {
-				return nil, fmt.Errorf("strength of %s: not a number", name)
+				return nil, fmt.Errorf("strength:%s: not a number", name)
 			}
-			obs = append(obs, map[string]any{"issue": name, "direction": dir, "strength": strength})
+			obs = append(obs, map[string]any{"issue": name, "want": want, "direction": dir, "strength": strength})
 		}
 		if len(obs) == 0 {
-			return nil, fmt.Errorf("an objection names at least one issue and a direction")
+			return nil, fmt.Errorf("an objection names at least one issue and the value wanted instead")
 		}
 		slices.SortFunc(obs, func(a, b map[string]any) int { return strings.Compare(a["issue"].(string), b["issue"].(string)) })
 		raw, err := json.Marshal(obs)
@@ -418,15 +421,15 @@ func actionForm(r *http.Request) (any, error) {
 // partyView is what a party's page shows besides its history: only its own
 // question, profile and part of the implementation.
 type partyView struct {
-	Human     bool
-	Question  *webQuestion
-	Profile   []webIssue
-	Reserve   float64
+	Human        bool
+	Question     *webQuestion
+	Profile      []webIssue
+	Reserve      float64
 	Statement    string // the agreement statement to sign, "" if none is awaited
 	StatementB64 string // the same, exactly, for the page's script
-	Signed    bool
-	Agreement map[string]string
-	Impl      *webImpl
+	Signed       bool
+	Agreement    map[string]string
+	Impl         *webImpl
 }
 
 type webQuestion struct {
@@ -444,10 +447,9 @@ type webQuestion struct {
 type webIssue struct {
 	Name   string
 	Value  string
+	Index  int // of Value
 	Values []string
-	Weight float64
 	Rating float64
-	Known  bool
 }
 
 func (c *liveCase) partyViewLocked(v viewer) *partyView {
@@ -461,7 +463,7 @@ func (c *liveCase) partyViewLocked(v viewer) *partyView {
 			wq.Utility = prof.Utility(q.Text)
 			wq.Above = wq.Utility >= prof.Reservation
 			for j, is := range d.Issues {
-				wi := webIssue{Name: is.Name, Value: is.Label(q.Text[j])}
+				wi := webIssue{Name: is.Name, Value: is.Label(q.Text[j]), Index: q.Text[j]}
 				for k := 0; k < is.Size(); k++ {
 					wi.Values = append(wi.Values, is.Label(k))
 				}
@@ -502,7 +504,7 @@ func (c *liveCase) profileLocked(i int) []webIssue {
 		for k := 0; k < is.Size(); k++ {
 			o := slices.Clone(base)
 			o[j] = k
-			out = append(out, webIssue{Name: is.Name, Value: is.Label(k), Rating: prof.Utility(o) - u0, Known: true})
+			out = append(out, webIssue{Name: is.Name, Value: is.Label(k), Rating: prof.Utility(o) - u0})
 		}
 	}
 	return out
@@ -515,6 +517,10 @@ type webImpl struct {
 	Now     string
 	Phases  []webPhase
 	Confirm []webDelivery
+	// Verify offers a verifier to confirm a delivery by its number: the
+	// log does not tell verifiers of deliveries, they count them where
+	// they happen.
+	Verify bool
 }
 
 type webPhase struct {
@@ -545,6 +551,7 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	s := c.impl.Schedule()
 	wi := &webImpl{State: string(c.impl.State()), Now: c.impl.Now().String()}
 	me := slices.Index(s.Parties, v.name)
+	wi.Verify = v.role == store.RoleVerifier
 	for _, ph := range s.Phases {
 		wp := webPhase{Number: ph.Number, Start: ph.Start.String(), End: ph.End.String()}
 		for _, o := range ph.Obligations {
@@ -567,20 +574,14 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 		}
 		switch e.Kind {
 		case deal.KindDelivered:
-			var b struct {
-				Delivery int    `json:"delivery"`
-				Quantity int    `json:"quantity"`
-				Kind     string `json:"kind"`
-			}
+			var b struct{ Body deal.DeliveryBody }
 			if json.Unmarshal(e.Body, &b) == nil && e.From != v.name {
-				pending = append(pending, webDelivery{ID: b.Delivery, By: e.From, Quantity: b.Quantity, Kind: b.Kind})
+				pending = append(pending, webDelivery{ID: b.Body.Delivery, By: e.From, Quantity: b.Body.Quantity, Kind: b.Body.Kind})
 			}
 		case deal.KindConfirmed, deal.KindDisputed:
-			var b struct {
-				Delivery int `json:"delivery"`
-			}
+			var b struct{ Body deal.CheckBody }
 			if json.Unmarshal(e.Body, &b) == nil && e.From == v.name {
-				confirmed[b.Delivery] = true
+				confirmed[b.Body.Delivery] = true
 			}
 		}
 	}

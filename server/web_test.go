@@ -1,0 +1,260 @@
+package server
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// webClient is a browser without JavaScript: a cookie jar and forms.
+type webClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newWebClient(t *testing.T, base string) *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+// get fetches path, following redirects, and returns the status and body.
+func (w *webClient) get(path string) (int, string) {
+	w.t.Helper()
+	resp, err := w.c.Get(w.base + path)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// page fetches path and fails the test unless it is 200.
+func (w *webClient) page(path string) string {
+	w.t.Helper()
+	code, body := w.get(path)
+	if code != http.StatusOK {
+		w.t.Fatalf("GET %s: %d\n%s", path, code, body)
+	}
+	return body
+}
+
+var (
+	csrfRe     = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+	questionRe = regexp.MustCompile(`name="question" value="(\d+)"`)
+	stmtRe     = regexp.MustCompile(`data-statement="([^"]+)"`)
+	stateRe    = regexp.MustCompile(`<span class="state state-([a-z]+)">`)
+)
+
+func match(re *regexp.Regexp, s string) string {
+	m := re.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// post submits a form from the page at from, with the page's CSRF token,
+// and returns the page it leads to.
+func (w *webClient) post(from, action string, form url.Values) string {
+	w.t.Helper()
+	form.Set("csrf", match(csrfRe, w.page(from)))
+	resp, err := w.c.PostForm(w.base+action, form)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		w.t.Fatalf("POST %s %v: %d\n%s", action, form, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// signForm signs the statement a party's page shows, as the party's own
+// signing tool would.
+func signFormValues(t *testing.T, page string) url.Values {
+	t.Helper()
+	stmt, err := base64.StdEncoding.DecodeString(match(stmtRe, page))
+	if err != nil || len(stmt) == 0 {
+		t.Fatalf("no statement to sign on the page: %v", err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	return url.Values{"public_key": {base64.StdEncoding.EncodeToString(pub)},
+		"signature": {base64.StdEncoding.EncodeToString(ed25519.Sign(priv, stmt))}}
+}
+
+// TestWebWithoutScript takes a case from start to a completed phase through
+// the pages' plain forms, as a browser without JavaScript would, and checks
+// that each page states the case and that no party's page shows anything
+// of the other's channel.
+func TestWebWithoutScript(t *testing.T) {
+	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
+	c := newTestCase(ts)
+	casePage := "/ui/cases/" + c.id
+	web := map[string]*webClient{}
+	for _, who := range []string{"mediator", "alice", "bob", "auditor", "press"} {
+		web[who] = newWebClient(t, ts.url)
+		if who == "mediator" {
+			if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, c.id) {
+				t.Fatalf("the mediator's home does not list the case:\n%s", body)
+			}
+			continue
+		}
+		if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, "state-open") {
+			t.Fatalf("%s's page does not show the open case:\n%s", who, body)
+		}
+	}
+	if code, _ := newWebClient(t, ts.url).get(casePage); code != http.StatusUnauthorized {
+		t.Errorf("a case page without sign-in: %d, want 401", code)
+	}
+	if code, _ := newWebClient(t, ts.url).get("/ui/join?token=nonsense"); code != http.StatusUnauthorized {
+		t.Errorf("sign-in with a bad token: %d, want 401", code)
+	}
+	// A form without the session's CSRF token is refused.
+	resp, err := web["mediator"].c.PostForm(ts.url+casePage+"/start", url.Values{"csrf": {"00"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("start without the CSRF token: %d, want 403", resp.StatusCode)
+	}
+
+	web["mediator"].post(casePage, casePage+"/start", url.Values{})
+	objected := false
+	deadline := time.Now().Add(30 * time.Second)
+	for state := ""; state != stateSigning; state = match(stateRe, web["mediator"].page(casePage)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the negotiation did not reach signing; it is %s", state)
+		}
+		for _, p := range []string{"alice", "bob"} {
+			body := web[p].page(casePage)
+			q := match(questionRe, body)
+			if q == "" {
+				continue
+			}
+			form := url.Values{"question": {q}, "kind": {"accept"}}
+			switch {
+			case strings.Contains(body, `value="confide"`):
+				form.Set("kind", "confide")
+				form.Set("level", "full")
+			case p == "bob" && !objected:
+				form.Set("kind", "object")
+				form.Set("want:price", "low|-1")
+				form.Set("strength:price", "0.37")
+				objected = true
+			}
+			web[p].post(casePage, casePage+"/answer", form)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !objected {
+		t.Fatal("bob never had a text to object to")
+	}
+	for _, p := range []string{"alice", "bob"} {
+		web[p].post(casePage, casePage+"/sign", signFormValues(t, web[p].page(casePage)))
+	}
+	c.waitState(stateImplementing, 5*time.Second)
+
+	// Phase 1: alice delivers, bob and the auditor confirm; bob pays, alice
+	// confirms.
+	alice := web["alice"].page(casePage)
+	if !strings.Contains(alice, `id="deliver-1-0"`) {
+		t.Fatalf("alice's page has no delivery form:\n%s", alice)
+	}
+	web["alice"].post(casePage, casePage+"/act", url.Values{"type": {"deliver"}, "phase": {"1"}, "obligation": {"0"}, "quantity": {match(regexp.MustCompile(`id="qty-1-0" name="quantity" type="number" min="0" value="(\d+)"`), alice)}})
+	for p, button := range map[string]string{"bob": `id="confirm-1"`, "auditor": `id="confirm-any"`} {
+		if !strings.Contains(web[p].page(casePage), button) {
+			t.Fatalf("%s is not asked to confirm delivery 1", p)
+		}
+		web[p].post(casePage, casePage+"/act", url.Values{"type": {"confirm"}, "delivery": {"1"}})
+	}
+	bob := web["bob"].page(casePage)
+	web["bob"].post(casePage, casePage+"/act", url.Values{"type": {"deliver"}, "phase": {"1"}, "obligation": {"1"}, "quantity": {match(regexp.MustCompile(`id="qty-1-1" name="quantity" type="number" min="0" value="(\d+)"`), bob)}})
+	web["alice"].post(casePage, casePage+"/act", url.Values{"type": {"confirm"}, "delivery": {"2"}})
+	c.waitState("completed", 15*time.Second)
+
+	med := web["mediator"].page(casePage)
+	for _, want := range []string{"state-completed", "Implementation dashboard", "Signed tree head", `/export"`, `&#34;strength&#34;:0.37`} {
+		if !strings.Contains(med, want) {
+			t.Errorf("the mediator's page lacks %q", want)
+		}
+	}
+	for _, path := range []string{"/plane.svg", "/exposure.svg"} {
+		if body := web["mediator"].page(casePage + path); !strings.HasPrefix(body, "<svg") && !strings.HasPrefix(body, "<?xml") {
+			t.Errorf("%s is not SVG: %.80s", path, body)
+		}
+	}
+	if body := web["mediator"].page(casePage + "/export"); !strings.Contains(body, c.id) {
+		t.Errorf("the export does not name the case: %.200s", body)
+	}
+	for _, p := range []string{"alice", "bob", "press"} {
+		for _, path := range []string{"/plane.svg", "/exposure.svg", "/export"} {
+			if code, _ := web[p].get(casePage + path); code != http.StatusNotFound {
+				t.Errorf("%s GET %s: %d, want 404", p, path, code)
+			}
+		}
+	}
+	assertPagesConfidential(t, c, web, casePage)
+}
+
+// assertPagesConfidential checks each participant's page against the API's
+// own view: no event another participant may see but this one may not
+// shows on its page, in any form, and a party's profile shows only on its
+// own page.
+func assertPagesConfidential(t *testing.T, c *liveCaseT, web map[string]*webClient, casePage string) {
+	t.Helper()
+	all := c.events("mediator")
+	pages := map[string]string{}
+	for who, w := range web {
+		pages[who] = w.page(casePage)
+	}
+	for _, who := range []string{"alice", "bob", "auditor", "press"} {
+		seen := map[int64]bool{}
+		for _, e := range c.events(who) {
+			seen[e.Seq] = true
+		}
+		hidden := 0
+		for _, e := range all {
+			if seen[e.Seq] || len(e.Body) < 8 {
+				continue
+			}
+			hidden++
+			if strings.Contains(pages[who], html.EscapeString(string(e.Body))) {
+				t.Errorf("%s's page shows event %v, which is not for it", who, e)
+			}
+		}
+		if hidden == 0 {
+			t.Errorf("%s may see every event: the check proves nothing", who)
+		}
+		if !strings.Contains(pages[who], "state-completed") {
+			t.Errorf("%s's page does not show the case completed", who)
+		}
+	}
+	profile := regexp.MustCompile(`(?s)<section aria-labelledby="h-profile".*?</section>`)
+	for _, p := range []string{"alice", "bob"} {
+		own := profile.FindString(pages[p])
+		if own == "" {
+			t.Fatalf("%s's page has no profile", p)
+		}
+		for _, other := range []string{"alice", "bob", "auditor", "press"} {
+			if other != p && strings.Contains(pages[other], own) {
+				t.Errorf("%s's page shows %s's profile", other, p)
+			}
+		}
+	}
+	if strings.Contains(pages["alice"], "0.37") {
+		t.Error("alice's page shows bob's objection strength")
+	}
+}
