@@ -1,0 +1,231 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Scenario is the case Open opens: two parties, both answered by the
+// generator, who never accept but counter with their favourites, so that a case goes on for as long as the
+// run lasts.
+//
+//go:embed scenario.yaml
+var Scenario []byte
+
+// Parties are the parties of Scenario.
+var Parties = []string{"alice", "bob"}
+
+// favourite is what each party of Scenario counters every text with: its
+// best outcome, which the other party likes least.
+var favourite = map[string]map[string]string{
+	"alice": {"price": "low", "count": "3"},
+	"bob":   {"price": "high", "count": "1"},
+}
+
+// Ack is an answer the server acknowledged: it is in the case's log at Seq.
+type Ack struct {
+	Case  string
+	Party string
+	Seq   int64
+}
+
+// Config configures Run.
+type Config struct {
+	// URL is the server's base URL; Token a mediator token.
+	URL, Token string
+	// Cases is how many cases run at once.
+	Cases int
+	// OnAck, if set, is called for every acknowledged answer, from many
+	// goroutines at once.
+	OnAck func(Ack)
+	// Client is the HTTP client, http.DefaultClient if nil.
+	Client *http.Client
+}
+
+// Result is what a run measured.
+type Result struct {
+	Acked     int             // answers acknowledged (2xx)
+	Refused   int             // answers refused with a status (409 for a stale question, 429, …)
+	Failed    int             // requests that got no response at all
+	Refusal   string          // the first refusal's status and body, to tell why
+	Elapsed   time.Duration   // from the first answer to the end of the run
+	Latencies []time.Duration // of the acknowledged answers, sorted
+}
+
+// Quantile is the q-quantile of the acknowledged answers' latencies.
+func (r *Result) Quantile(q float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	return r.Latencies[min(int(q*float64(len(r.Latencies))), len(r.Latencies)-1)]
+}
+
+// Rate is acknowledged answers per second.
+func (r *Result) Rate() float64 { return float64(r.Acked) / r.Elapsed.Seconds() }
+
+// Case is an open case of Scenario and its parties' tokens.
+type Case struct {
+	ID     string
+	Tokens map[string]string
+}
+
+// Open creates, invites and starts cfg.Cases cases of Scenario.
+func Open(ctx context.Context, cfg Config) ([]Case, error) {
+	cl := client{cfg}
+	cases := make([]Case, cfg.Cases)
+	for i := range cases {
+		var created struct{ ID string }
+		q := "/v1/cases?humans=" + Parties[0] + "," + Parties[1]
+		if err := cl.must(ctx, cfg.Token, "POST", q, Scenario, &created); err != nil {
+			return nil, err
+		}
+		c := Case{ID: created.ID, Tokens: map[string]string{}}
+		for _, p := range Parties {
+			var inv struct{ Token string }
+			if err := cl.must(ctx, cfg.Token, "POST", "/v1/cases/"+c.ID+"/invites", map[string]string{"name": p, "role": "party"}, &inv); err != nil {
+				return nil, err
+			}
+			c.Tokens[p] = inv.Token
+		}
+		if err := cl.must(ctx, cfg.Token, "POST", "/v1/cases/"+c.ID+"/start", nil, nil); err != nil {
+			return nil, err
+		}
+		cases[i] = c
+	}
+	return cases, nil
+}
+
+// Drive answers every question of the cases' parties until ctx ends.
+// Requests that fail are retried, so a server that goes away and comes back
+// on the same address is driven on.
+func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
+	cl := client{cfg}
+	var mu sync.Mutex
+	res := &Result{}
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, c := range cases {
+		for _, p := range Parties {
+			wg.Go(func() {
+				path := "/v1/cases/" + c.ID
+				tok := c.Tokens[p]
+				for ctx.Err() == nil {
+					var out struct {
+						Question *struct {
+							ID   uint64
+							Kind string
+						}
+					}
+					code, err := cl.call(ctx, tok, "GET", path+"/question", nil, &out)
+					if err != nil || code != http.StatusOK || out.Question == nil {
+						// Nothing to answer yet: the other party has the turn.
+						pause(ctx, time.Millisecond)
+						continue
+					}
+					a := map[string]any{"question": out.Question.ID, "kind": "counter", "outcome": favourite[p]}
+					if out.Question.Kind == "ask-confide" {
+						a = map[string]any{"question": out.Question.ID, "kind": "confide", "level": "full"}
+					}
+					var ack struct{ Seq int64 }
+					var refusal []byte
+					t0 := time.Now()
+					code, err = cl.call(ctx, tok, "POST", path+"/answers", a, &ack, &refusal)
+					d := time.Since(t0)
+					mu.Lock()
+					switch {
+					case err != nil:
+						res.Failed++
+					case code/100 == 2:
+						res.Acked++
+						res.Latencies = append(res.Latencies, d)
+					default:
+						res.Refused++
+						if res.Refusal == "" {
+							res.Refusal = fmt.Sprintf("%d %s", code, refusal)
+						}
+					}
+					mu.Unlock()
+					if err == nil && code/100 == 2 && cfg.OnAck != nil {
+						cfg.OnAck(Ack{Case: c.ID, Party: p, Seq: ack.Seq})
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	slices.Sort(res.Latencies)
+	return res
+}
+
+func pause(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+type client struct{ cfg Config }
+
+// call makes a request and decodes a 2xx JSON answer into out.
+// If refusal is given, a refused request's body is kept there.
+func (cl client) call(ctx context.Context, token, method, path string, body, out any, refusal ...*[]byte) (int, error) {
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			return 0, err
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, cl.cfg.URL+path, r)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	hc := cl.cfg.Client
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, err
+	}
+	if resp.StatusCode/100 != 2 && len(refusal) > 0 {
+		*refusal[0] = data
+	}
+	if resp.StatusCode/100 == 2 && out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+func (cl client) must(ctx context.Context, token, method, path string, body, out any) error {
+	code, err := cl.call(ctx, token, method, path, body, out)
+	if err != nil {
+		return err
+	}
+	if code/100 != 2 {
+		return fmt.Errorf("%s %s: status %d", method, path, code)
+	}
+	return nil
+}
