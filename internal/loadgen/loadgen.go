@@ -61,12 +61,7 @@ type Result struct {
 }
 
 // Quantile is the q-quantile of the acknowledged answers' latencies.
-func (r *Result) Quantile(q float64) time.Duration {
-	if len(r.Latencies) == 0 {
-		return 0
-	}
-	return r.Latencies[min(int(q*float64(len(r.Latencies))), len(r.Latencies)-1)]
-}
+func (r *Result) Quantile(q float64) time.Duration { return Quantile(r.Latencies, q) }
 
 // Rate is acknowledged answers per second.
 func (r *Result) Rate() float64 { return float64(r.Acked) / r.Elapsed.Seconds() }
@@ -139,6 +134,9 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 					t0 := time.Now()
 					code, err = cl.call(ctx, tok, "POST", path+"/answers", a, &ack, &refusal)
 					d := time.Since(t0)
+					if ctx.Err() != nil {
+						break // cut short by the end of the run, not by the server
+					}
 					mu.Lock()
 					switch {
 					case err != nil:
