@@ -52,7 +52,8 @@ type gapJSON struct {
 
 // analysis gives the mediator what the parties' confidences support: the
 // frontier and fair points when every party confided its profile in full,
-// and for each party how far its current text is from its confided position.
+// for each party how far its current text is from its confided position,
+// and the texts the case's mediator strategy would propose next.
 func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) error {
 	c, v, err := s.lookup(r, a)
 	if err != nil {
@@ -98,6 +99,14 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 		}
 	}
 	out := map[string]any{"parties": gaps, "frontier": nil}
+	sug, why, err := c.suggestLocked()
+	if err != nil {
+		return err
+	}
+	out["suggestion"] = sug
+	if sug == nil {
+		out["suggestion_note"] = why
+	}
 	full := true
 	for _, l := range levels {
 		full = full && l == negotiate.Full
