@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	_ "embed"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -112,6 +114,8 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 			wg.Go(func() {
 				path := "/v1/cases/" + c.ID
 				tok := c.Tokens[p]
+				wake := make(chan struct{}, 1)
+				go cl.watch(ctx, tok, path+"/stream", wake)
 				for ctx.Err() == nil {
 					var out struct {
 						Question *struct {
@@ -121,8 +125,13 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 					}
 					code, err := cl.call(ctx, tok, "GET", path+"/question", nil, &out)
 					if err != nil || code != http.StatusOK || out.Question == nil {
-						// Nothing to answer yet: the other party has the turn.
-						pause(ctx, time.Millisecond)
+						// Nothing to answer yet: wait for the next event the
+						// party sees, or a while if the stream is down.
+						select {
+						case <-ctx.Done():
+						case <-wake:
+						case <-time.After(100 * time.Millisecond):
+						}
 						continue
 					}
 					a := map[string]any{"question": out.Question.ID, "kind": "counter", "outcome": favourite[p]}
@@ -164,10 +173,43 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 	return res
 }
 
-func pause(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
+// watch follows the event stream at path with token until ctx ends,
+// reconnecting when it breaks, and signals wake at every event and
+// reconnection, so that a party asks for its question only when there may
+// be one instead of polling the server.
+func (cl client) watch(ctx context.Context, token, path string, wake chan<- struct{}) {
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	last := ""
+	for ctx.Err() == nil {
+		req, err := http.NewRequestWithContext(ctx, "GET", cl.cfg.URL+path, nil)
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if last != "" {
+			req.Header.Set("Last-Event-ID", last) // no need for the events seen
+		}
+		// The stream has no end: a client timeout would cut it.
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		signal()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+				last = id
+				signal()
+			}
+		}
+		resp.Body.Close()
 	}
 }
 
