@@ -111,7 +111,8 @@ func (s *Server) api(route string, h handlerFunc) http.Handler {
 		r.Body = http.MaxBytesReader(sw, r.Body, s.cfg.MaxBody)
 		err := s.serve(sw, r, h)
 		if err != nil {
-			if shuttle.ErrorCode(err) == shuttle.EInternal {
+			// A client that went away is no fault of the server's.
+			if shuttle.ErrorCode(err) == shuttle.EInternal && r.Context().Err() == nil {
 				s.log.Error("request failed", "route", route, "err", err)
 			}
 			writeError(sw, err)
