@@ -84,8 +84,8 @@ func csrfToken(token string) string {
 }
 
 // join signs a browser in with the token of an invite link, once: the
-// token moves from the address into an HttpOnly cookie and the browser is
-// sent on without it.
+// token moves from the address into an HttpOnly cookie and the browser
+// goes on without it.
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
 	if tok == "" {
@@ -102,7 +102,10 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	if p.Case != adminCase {
 		to = "/ui/cases/" + url.PathEscape(p.Case)
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	// A page of our own rather than a redirect: a browser that followed
+	// the link from another site would not send a SameSite=Strict cookie
+	// along a redirect of that navigation.
+	s.render(w, http.StatusOK, "joined", &webPage{Title: "Signed in", You: p.Name, Notice: to})
 }
 
 // web authenticates a page request by its cookie through the API's own

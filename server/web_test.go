@@ -105,14 +105,16 @@ func TestWebWithoutScript(t *testing.T) {
 	web := map[string]*webClient{}
 	for _, who := range []string{"mediator", "alice", "bob", "auditor", "press"} {
 		web[who] = newWebClient(t, ts.url)
-		if who == "mediator" {
-			if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, c.id) {
-				t.Fatalf("the mediator's home does not list the case:\n%s", body)
-			}
-			continue
+		if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, "Signed in as") {
+			t.Fatalf("%s is not signed in:\n%s", who, body)
 		}
-		if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, "state-open") {
-			t.Fatalf("%s's page does not show the open case:\n%s", who, body)
+		home := web[who].page("/ui/")
+		if who == "mediator" {
+			if !strings.Contains(home, c.id) {
+				t.Fatalf("the mediator's home does not list the case:\n%s", home)
+			}
+		} else if !strings.Contains(home, "state-open") {
+			t.Fatalf("%s's page does not show the open case:\n%s", who, home)
 		}
 	}
 	if code, _ := newWebClient(t, ts.url).get(casePage); code != http.StatusUnauthorized {

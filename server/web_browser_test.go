@@ -1,0 +1,223 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts a headless Chromium for the test, or skips the test if
+// there is none.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("no chromium on PATH: the browser test needs Debian's chromium package (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	b, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(b); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+// artefacts is where the test saves its screenshots: $SHUTTLE_ARTIFACTS if
+// set, else a temporary directory named in the log.
+func artefacts(t *testing.T) string {
+	dir := os.Getenv("SHUTTLE_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	dir = filepath.Join(dir, t.Name())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// TestWebBrowser has a mediator and two parties, each in its own browser
+// context, take a case from invitation to a signed agreement and through
+// its one implementation phase, with the pages updating live; it saves a
+// screenshot of each page.
+func TestWebBrowser(t *testing.T) {
+	b := browser(t)
+	shots := artefacts(t)
+	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
+	var created struct{ ID string }
+	ts.must(201, ts.admin, "POST", "/v1/cases?humans=alice,bob", readTestdata(t, "three.yaml"), &created)
+	c := &liveCaseT{ts: ts, id: created.ID, tokens: map[string]string{"mediator": ts.admin}}
+	casePage := ts.url + "/ui/cases/" + c.id
+
+	tab := func() context.Context {
+		ctx, cancel := chromedp.NewContext(b, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		// The first action opens the tab, tied to the context it is given:
+		// not a step's, which ends with the step.
+		if err := chromedp.Do(ctx); err != nil {
+			t.Fatalf("open a tab: %v", err)
+		}
+		return ctx
+	}
+	run := func(ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		step, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(step, actions...); err != nil {
+			// The page as it was helps more than the timeout.
+			late, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if html, err := chromedp.Run(late, chromedp.OuterHTML(chromedp.CSS("body"))); err == nil {
+				t.Logf("the page when %q failed:\n%s", what, html)
+			}
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	shot := func(ctx context.Context, name string) {
+		t.Helper()
+		png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(90))
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	has := func(ctx context.Context, sel string) bool {
+		t.Helper()
+		return get(t, ctx, "look for "+sel, chromedp.Evaluate[bool](`document.querySelector(`+jsString(sel)+`) !== null`))
+	}
+
+	med := tab()
+	run(med, "mediator signs in", chromedp.Navigate(ts.url+"/ui/join?token="+url.QueryEscape(ts.admin)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ui/cases/`+c.id+`"]`)))
+	run(med, "open the case", chromedp.Click(chromedp.CSS(`a[href="/ui/cases/`+c.id+`"]`)), chromedp.WaitVisible(chromedp.CSS("#invite")))
+	links := map[string]string{}
+	linkRe := regexp.MustCompile(`https?://\S+/ui/join\?token=\S+`)
+	for _, inv := range [][2]string{{"alice", "party"}, {"bob", "party"}, {"auditor", "verifier"}} {
+		run(med, "invite "+inv[0], chromedp.SetValue(chromedp.CSS("#inv-name"), inv[0]), chromedp.SetValue(chromedp.CSS("#inv-role"), inv[1]),
+			chromedp.Click(chromedp.CSS("#invite")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+		notice := get(t, med, "read the link", chromedp.Text(chromedp.CSS(".notice")))
+		run(med, "back to the case", chromedp.Navigate(casePage), chromedp.WaitVisible(chromedp.CSS("#invite")))
+		links[inv[0]] = linkRe.FindString(notice)
+		if links[inv[0]] == "" {
+			t.Fatalf("no invitation link in %q", notice)
+		}
+	}
+	parties := map[string]context.Context{"alice": tab(), "bob": tab()}
+	for p, ctx := range parties {
+		run(ctx, p+" joins", chromedp.Navigate(links[p]), chromedp.WaitVisible(chromedp.CSS("#live")))
+	}
+	auditor := newWebClient(t, ts.url)
+	auditor.page(strings.TrimPrefix(links["auditor"], ts.url))
+	shot(parties["alice"], "party-before-start")
+
+	// The parties' pages are open before the case starts: the first
+	// question reaches them live.
+	run(med, "start", chromedp.Click(chromedp.CSS("#start")), chromedp.WaitVisible(chromedp.CSS(".state-negotiating")))
+	for p, ctx := range parties {
+		run(ctx, p+" sees the question", chromedp.WaitVisible(chromedp.CSS("#confide")))
+	}
+	shot(parties["alice"], "party-confide")
+	for p, ctx := range parties {
+		run(ctx, p+" confides", chromedp.Click(chromedp.CSS("#confide")), chromedp.WaitVisible(chromedp.CSS("#live")))
+	}
+
+	objected := false
+	deadline := time.Now().Add(40 * time.Second)
+	for !has(med, ".state-signing") {
+		if time.Now().After(deadline) {
+			t.Fatal("the negotiation did not reach signing")
+		}
+		for p, ctx := range parties {
+			if !has(ctx, "#accept") {
+				continue
+			}
+			if p == "bob" && !objected {
+				shot(ctx, "party-text")
+				want := get(t, ctx, "bob picks a value", chromedp.Evaluate[string](`document.querySelector('#object-form').closest('details').open = true, document.querySelector('#want-price option:nth-child(2)').value`))
+				run(ctx, "bob objects",
+					chromedp.SetValue(chromedp.CSS("#want-price"), want), chromedp.SetValue(chromedp.CSS("#strength-price"), "0.37"),
+					chromedp.Click(chromedp.CSS("#object")), chromedp.WaitVisible(chromedp.CSS("#live")))
+				objected = true
+				continue
+			}
+			run(ctx, p+" accepts", chromedp.Click(chromedp.CSS("#accept")), chromedp.WaitVisible(chromedp.CSS("#live")))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shot(med, "mediator-signing")
+
+	// Each party makes a key in its browser and signs there.
+	for p, ctx := range parties {
+		run(ctx, p+" signs", chromedp.WaitVisible(chromedp.CSS("#keygen")), chromedp.Click(chromedp.CSS("#keygen")))
+	}
+	c.waitState(stateImplementing, 10*time.Second)
+	run(parties["alice"], "alice sees the implementation", chromedp.WaitVisible(chromedp.CSS("#deliver-1-0")))
+	shot(parties["alice"], "party-implementation")
+	run(parties["alice"], "alice delivers", chromedp.Click(chromedp.CSS("#deliver-1-0")))
+	run(parties["bob"], "bob confirms", chromedp.WaitVisible(chromedp.CSS("#confirm-1")), chromedp.Click(chromedp.CSS("#confirm-1")))
+	auditor.post("/ui/cases/"+c.id, "/ui/cases/"+c.id+"/act", url.Values{"type": {"confirm"}, "delivery": {"1"}})
+	run(parties["bob"], "bob pays", chromedp.WaitVisible(chromedp.CSS("#deliver-1-1")), chromedp.Click(chromedp.CSS("#deliver-1-1")))
+	run(parties["alice"], "alice confirms", chromedp.WaitVisible(chromedp.CSS("#confirm-2")), chromedp.Click(chromedp.CSS("#confirm-2")))
+	run(med, "the console shows the phase completed", chromedp.WaitVisible(chromedp.CSS(".state-completed")))
+	shot(med, "mediator-completed")
+	shot(parties["bob"], "party-completed")
+	run(parties["bob"], "phone width", chromedp.EmulateViewport(390, 844))
+	shot(parties["bob"], "party-phone")
+	run(med, "phone width", chromedp.EmulateViewport(390, 844))
+	shot(med, "mediator-phone")
+
+	alice := get(t, parties["alice"], "alice's page", chromedp.OuterHTML(chromedp.CSS("html")))
+	medHTML := get(t, med, "mediator's page", chromedp.OuterHTML(chromedp.CSS("html")))
+	if !strings.Contains(medHTML, "&#34;strength&#34;:0.37") && !strings.Contains(medHTML, `"strength":0.37`) {
+		t.Error("the mediator's page does not show bob's objection")
+	}
+	if strings.Contains(alice, "0.37") {
+		t.Error("alice's page shows bob's objection")
+	}
+	for _, line := range strings.Split(alice, "\n") {
+		if strings.Contains(line, "negotiate.") && strings.Contains(line, "from <strong>bob</strong>") {
+			t.Errorf("alice's page shows bob's negotiation message: %s", line)
+		}
+	}
+}
+
+// get runs one action that yields a value, within 20 seconds.
+func get[T any](t *testing.T, ctx context.Context, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	step, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(step, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// jsString quotes s for a JavaScript expression.
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
