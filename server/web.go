@@ -187,7 +187,11 @@ type webEvent struct {
 func webEvents(evs []eventJSON) []webEvent {
 	out := make([]webEvent, len(evs))
 	for i, e := range evs {
-		out[len(evs)-1-i] = webEvent{Seq: e.Seq, Time: e.Time, Kind: e.Kind, From: e.From, To: strings.Join(e.To, ", "), Body: string(e.Body)}
+		t := e.Time
+		if d, err := time.ParseDuration(t); err == nil {
+			t = d.Round(time.Millisecond).String()
+		}
+		out[len(evs)-1-i] = webEvent{Seq: e.Seq, Time: t, Kind: e.Kind, From: e.From, To: strings.Join(e.To, ", "), Body: string(e.Body)}
 	}
 	return out
 }
@@ -524,6 +528,7 @@ type webImpl struct {
 	// log does not tell verifiers of deliveries, they count them where
 	// they happen.
 	Verify bool
+	Active bool // whether steps may still be taken
 }
 
 type webPhase struct {
@@ -552,9 +557,10 @@ type webDelivery struct {
 
 func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	s := c.impl.Schedule()
-	wi := &webImpl{State: string(c.impl.State()), Now: c.impl.Now().String()}
+	active := c.impl.State() == deal.Active
+	wi := &webImpl{State: string(c.impl.State()), Now: c.impl.Now().Round(time.Millisecond).String(), Active: active,
+		Verify: active && v.role == store.RoleVerifier}
 	me := slices.Index(s.Parties, v.name)
-	wi.Verify = v.role == store.RoleVerifier
 	for _, ph := range s.Phases {
 		wp := webPhase{Number: ph.Number, Start: ph.Start.String(), End: ph.End.String()}
 		for _, o := range ph.Obligations {
@@ -562,9 +568,12 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 				continue
 			}
 			wp.Obligations = append(wp.Obligations, webObligation{Phase: ph.Number, Index: o.Index, Name: o.Name, By: s.Parties[o.Party], To: s.Parties[o.To],
-				Kind: o.Kind, Quantity: o.Quantity, Due: o.Due.String(), Mine: o.Party == me && v.role == store.RoleParty})
+				Kind: o.Kind, Quantity: o.Quantity, Due: o.Due.String(), Mine: active && o.Party == me && v.role == store.RoleParty})
 		}
 		wi.Phases = append(wi.Phases, wp)
+	}
+	if !active || v.role == store.RoleMediator {
+		return wi
 	}
 	// Deliveries awaiting this participant's confirmation, read from the
 	// events it may see.

@@ -100,7 +100,7 @@ func TestWebBrowser(t *testing.T) {
 	}
 	shot := func(ctx context.Context, name string) {
 		t.Helper()
-		png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(90))
+		png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
 		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
