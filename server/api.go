@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -123,6 +124,23 @@ func (s *Server) api(route string, h handlerFunc) http.Handler {
 	})
 }
 
+// participant finds the holder of the token with hash h. Participants are
+// never removed and their case, name and role never change, so each is kept
+// after its first look-up, sparing a read of the store on every request;
+// the kept copy leaves out the public key, which may be set later.
+func (s *Server) participant(ctx context.Context, h store.TokenHash) (store.Participant, error) {
+	if p, ok := s.known.Load(h); ok {
+		return p.(store.Participant), nil
+	}
+	p, err := s.st.ParticipantByTokenHash(ctx, h)
+	if err != nil {
+		return p, err
+	}
+	p.PublicKey = nil
+	s.known.Store(h, p)
+	return p, nil
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) error {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || tok == "" {
@@ -132,7 +150,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) er
 	if !s.limits.allow(hash) {
 		return shuttle.Errorf(shuttle.ERateLimited, "too many requests for this token; slow down")
 	}
-	p, err := s.st.ParticipantByTokenHash(r.Context(), hash)
+	p, err := s.participant(r.Context(), hash)
 	if shuttle.ErrorCode(err) == shuttle.ENotFound {
 		return shuttle.Errorf(shuttle.EUnauthorized, "unknown token")
 	} else if err != nil {

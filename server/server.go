@@ -65,6 +65,7 @@ type Server struct {
 	reg        *prometheus.Registry
 	metrics    *metrics
 	limits     *limiter
+	known      sync.Map // store.TokenHash → store.Participant; see participant
 
 	ctx    context.Context // ends when the server closes; cases run under it
 	cancel context.CancelFunc
