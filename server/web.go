@@ -45,6 +45,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"pct":  func(f float64) string { return strconv.FormatFloat(100*f, 'f', 0, 64) + "%" },
 	"num":  func(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) },
 	"join": strings.Join,
+	"list": func(v ...string) []string { return v },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -422,6 +423,27 @@ func actionForm(r *http.Request) (any, error) {
 		}
 	}
 	a.Accept = r.PostFormValue("accept") == "yes"
+	switch a.Type {
+	case "report_breach":
+		// Phase 0 names a standing rule, by its number in the obligation
+		// field of the form.
+		a.Accused = r.PostFormValue("accused")
+		a.Subject = &deal.Subject{Phase: a.Phase, Obligation: a.Obligation}
+		if a.Phase == 0 {
+			a.Subject = &deal.Subject{Rule: a.Obligation}
+		}
+		a.Phase, a.Obligation = 0, 0
+		a.Evidence = &deal.Evidence{Text: r.PostFormValue("evidence")}
+	case "rule":
+		a.Verdict = deal.Verdict(r.PostFormValue("verdict"))
+		if cb := r.PostFormValue("cure_by"); cb != "" {
+			d, err := time.ParseDuration(cb)
+			if err != nil {
+				return nil, fmt.Errorf("cure_by: want a duration such as 2h, got %q", cb)
+			}
+			a.CureBy = deal.Duration(d)
+		}
+	}
 	return &a, nil
 }
 
@@ -529,6 +551,19 @@ type webImpl struct {
 	// they happen.
 	Verify bool
 	Active bool // whether steps may still be taken
+	// Others are the parties a party may accuse of a breach.
+	Others   []string
+	Lists    []webList
+	Breaches []deal.Breach // for the mediator, to rule on
+	// Extendable: the plan allows extensions (the mediator may offer one);
+	// Offered: an offer awaits this party's answer.
+	Extendable, Offered bool
+}
+
+type webList struct {
+	Phase, Index int
+	To           string
+	Due          string
 }
 
 type webPhase struct {
@@ -558,9 +593,16 @@ type webDelivery struct {
 func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	s := c.impl.Schedule()
 	active := c.impl.State() == deal.Active
-	wi := &webImpl{State: string(c.impl.State()), Now: c.impl.Now().Round(time.Millisecond).String(), Active: active,
-		Verify: active && v.role == store.RoleVerifier}
+	wi := &webImpl{State: string(c.impl.State()), Now: c.dealNow().Round(time.Millisecond).String(), Active: active,
+		Verify: active && v.role == store.RoleVerifier, Extendable: active && s.Extension != nil}
 	me := slices.Index(s.Parties, v.name)
+	if active && v.role == store.RoleParty {
+		for i, p := range s.Parties {
+			if i != me {
+				wi.Others = append(wi.Others, p)
+			}
+		}
+	}
 	for _, ph := range s.Phases {
 		wp := webPhase{Number: ph.Number, Start: ph.Start.String(), End: ph.End.String()}
 		for _, o := range ph.Obligations {
@@ -571,6 +613,18 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 				Kind: o.Kind, Quantity: o.Quantity, Due: o.Due.String(), Mine: active && o.Party == me && v.role == store.RoleParty})
 		}
 		wi.Phases = append(wi.Phases, wp)
+		for _, l := range ph.Lists {
+			if active && l.Party == me && v.role == store.RoleParty {
+				wi.Lists = append(wi.Lists, webList{Phase: ph.Number, Index: l.Index, To: s.Parties[l.To], Due: l.Due.String()})
+			}
+		}
+	}
+	if v.role == store.RoleMediator {
+		for _, b := range c.impl.Breaches() {
+			if b.Verdict == "" && active {
+				wi.Breaches = append(wi.Breaches, b)
+			}
+		}
 	}
 	if !active || v.role == store.RoleMediator {
 		return wi
@@ -590,6 +644,12 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 			if json.Unmarshal(e.Body, &b) == nil && e.From != v.name {
 				pending = append(pending, webDelivery{ID: b.Body.Delivery, By: e.From, Quantity: b.Body.Quantity, Kind: b.Body.Kind})
 			}
+		case deal.KindOffered:
+			wi.Offered = v.role == store.RoleParty
+		case deal.KindAccepted, deal.KindDeclined:
+			wi.Offered = wi.Offered && e.From != v.name
+		case deal.KindLapsed, deal.KindExtended:
+			wi.Offered = false
 		case deal.KindConfirmed, deal.KindDisputed:
 			var b struct{ Body deal.CheckBody }
 			if json.Unmarshal(e.Body, &b) == nil && e.From == v.name {

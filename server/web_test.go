@@ -176,6 +176,18 @@ func TestWebWithoutScript(t *testing.T) {
 		t.Fatalf("alice's page has no delivery form:\n%s", alice)
 	}
 	web["alice"].post(casePage, casePage+"/act", url.Values{"type": {"deliver"}, "phase": {"1"}, "obligation": {"0"}, "quantity": {match(regexp.MustCompile(`id="qty-1-0" name="quantity" type="number" min="0" value="(\d+)"`), alice)}})
+	// A breach report and its ruling, through the forms.
+	if !strings.Contains(web["bob"].page(casePage), `id="breach-form"`) {
+		t.Fatal("bob's page has no breach report form")
+	}
+	web["bob"].post(casePage, casePage+"/act", url.Values{"type": {"report_breach"}, "accused": {"alice"}, "phase": {"1"}, "obligation": {"0"}, "evidence": {"the crates came unlabelled"}})
+	if med := web["mediator"].page(casePage); !strings.Contains(med, `id="rule-1"`) || !strings.Contains(med, "the crates came unlabelled") {
+		t.Fatal("the mediator is not asked to rule on the breach")
+	}
+	web["mediator"].post(casePage, casePage+"/act", url.Values{"type": {"rule"}, "breach": {"1"}, "verdict": {"unfounded"}, "reason": {"labels are not in the plan"}})
+	if strings.Contains(web["mediator"].page(casePage), `id="rule-1"`) {
+		t.Error("the breach still awaits a ruling after the ruling")
+	}
 	for p, button := range map[string]string{"bob": `id="confirm-1"`, "auditor": `id="confirm-any"`} {
 		if !strings.Contains(web[p].page(casePage), button) {
 			t.Fatalf("%s is not asked to confirm delivery 1", p)
