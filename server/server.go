@@ -242,6 +242,11 @@ func (s *Server) Close() error {
 	for _, c := range cases {
 		c.mu.Lock()
 		c.stopTimerLocked()
+		if c.broken == nil {
+			// Leave a head over the events since the last, as a restart
+			// would sign one.
+			c.checkpointLocked(context.Background())
+		}
 		running := c.session != nil
 		c.mu.Unlock()
 		if running {

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestTreeHeads checks when heads are signed and kept: at the milestones,
+// not after every event, and over everything when asked for.
+func TestTreeHeads(t *testing.T) {
+	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
+	c := newTestCase(ts)
+	ts.must(200, ts.admin, "POST", c.path("/start"), nil, nil)
+	if st := c.answerAll(0, cooperative); st != stateSigning {
+		t.Fatalf("negotiation ended in %s, want %s", st, stateSigning)
+	}
+	sizes := func() []int64 {
+		t.Helper()
+		heads, err := ts.srv.st.TreeHeads(context.Background(), c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make([]int64, len(heads))
+		for i, h := range heads {
+			out[i] = h.Size
+		}
+		return out
+	}
+	evs := c.events("mediator")
+	kept := sizes()
+	for _, e := range evs {
+		if milestone(e.Kind) && !slices.Contains(kept, e.Seq) {
+			t.Errorf("no head kept at %s (event %d); heads at %v", e.Kind, e.Seq, kept)
+		}
+	}
+	if len(kept) >= len(evs) {
+		t.Errorf("%d heads kept for %d events", len(kept), len(evs))
+	}
+	var head struct{ Size int64 }
+	ts.must(200, c.tokens["alice"], "GET", c.path("/head"), nil, &head)
+	if n := int64(len(evs)); head.Size != n || !slices.Contains(sizes(), n) {
+		t.Errorf("asked for the head of %d events: got size %d, kept %v", n, head.Size, sizes())
+	}
+}
