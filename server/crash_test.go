@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,8 +103,7 @@ func TestCrash(t *testing.T) {
 	srv := startCrashServer(t, db, "127.0.0.1:0")
 	defer func() { srv.kill(t) }()
 	addr, token, key := srv.addr, srv.token, srv.key
-	cfg := loadgen.Config{URL: "http://" + addr, Token: token, Cases: 8,
-		Client: &http.Client{Timeout: 2 * time.Second}}
+	cfg := loadgen.Config{URL: "http://" + addr, Token: token, Cases: 8, Timeout: 2 * time.Second}
 	cases, err := loadgen.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

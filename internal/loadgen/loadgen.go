@@ -48,8 +48,8 @@ type Config struct {
 	// OnAck, if set, is called for every acknowledged answer, from many
 	// goroutines at once.
 	OnAck func(Ack)
-	// Client is the HTTP client, http.DefaultClient if nil.
-	Client *http.Client
+	// Timeout limits each request but the event streams; 0 means none.
+	Timeout time.Duration
 }
 
 // Result is what a run measured.
@@ -76,7 +76,7 @@ type Case struct {
 
 // Open creates, invites and starts cfg.Cases cases of Scenario.
 func Open(ctx context.Context, cfg Config) ([]Case, error) {
-	cl := client{cfg}
+	cl := newClient(cfg)
 	cases := make([]Case, cfg.Cases)
 	for i := range cases {
 		var created struct{ ID string }
@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg Config) ([]Case, error) {
 // Requests that fail are retried, so a server that goes away and comes back
 // on the same address is driven on.
 func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
-	cl := client{cfg}
+	cl := newClient(cfg)
 	var mu sync.Mutex
 	res := &Result{}
 	start := time.Now()
@@ -195,7 +195,7 @@ func (cl client) watch(ctx context.Context, token, path string, wake chan<- stru
 			req.Header.Set("Last-Event-ID", last) // no need for the events seen
 		}
 		// The stream has no end: a client timeout would cut it.
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := cl.stream.Do(req)
 		if err != nil {
 			time.Sleep(50 * time.Millisecond)
 			continue
@@ -213,7 +213,19 @@ func (cl client) watch(ctx context.Context, token, path string, wake chan<- stru
 	}
 }
 
-type client struct{ cfg Config }
+type client struct {
+	cfg          Config
+	http, stream *http.Client
+}
+
+// newClient makes the clients of a run. The default transport keeps two
+// idle connections to a host, so hundreds of parties would open a new
+// connection for most requests and measure that instead of the server.
+func newClient(cfg Config) client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 1 << 16
+	return client{cfg: cfg, http: &http.Client{Transport: tr, Timeout: cfg.Timeout}, stream: &http.Client{Transport: tr}}
+}
 
 // call makes a request and decodes a 2xx JSON answer into out.
 // If refusal is given, a refused request's body is kept there.
@@ -235,11 +247,7 @@ func (cl client) call(ctx context.Context, token, method, path string, body, out
 		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	hc := cl.cfg.Client
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := cl.http.Do(req)
 	if err != nil {
 		return 0, err
 	}

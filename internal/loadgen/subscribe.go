@@ -17,6 +17,7 @@ import (
 // on the same machine, so that the clocks agree. ready is closed once every
 // stream is open.
 func Subscribe(ctx context.Context, cfg Config, cases []Case, n int, ready chan<- struct{}) []time.Duration {
+	cl := newClient(cfg)
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg, open sync.WaitGroup
@@ -35,7 +36,7 @@ func Subscribe(ctx context.Context, cfg Config, cases []Case, n int, ready chan<
 				return
 			}
 			req.Header.Set("Authorization", "Bearer "+cfg.Token)
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := cl.stream.Do(req)
 			if err != nil {
 				return
 			}
