@@ -268,7 +268,7 @@ func assertPagesConfidential(t *testing.T, c *liveCaseT, web map[string]*webClie
 			}
 		}
 	}
-	if strings.Contains(pages["alice"], "0.37") {
+	if strings.Contains(pages["alice"], "&#34;strength&#34;:0.37") {
 		t.Error("alice's page shows bob's objection strength")
 	}
 }
