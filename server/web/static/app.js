@@ -29,11 +29,13 @@
     const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
     const fresh = doc.getElementById("live");
     if (!fresh) return;
-    const open = new Set([...live.querySelectorAll("details[open]")].map((d) => d.querySelector("summary")?.textContent));
+    // A details element is known by its summary and the event it is in.
+    const key = (d) => (d.closest("li")?.querySelector(".seq")?.textContent || "") + (d.querySelector("summary")?.textContent || "");
+    const was = new Map([...live.querySelectorAll("details")].map((d) => [key(d), d.open]));
     live.innerHTML = fresh.innerHTML;
     live.dataset.after = fresh.dataset.after;
     for (const d of live.querySelectorAll("details")) {
-      if (open.has(d.querySelector("summary")?.textContent)) d.open = true;
+      if (was.has(key(d))) d.open = was.get(key(d));
     }
     document.getElementById("livestatus").textContent = "Updated " + new Date().toLocaleTimeString() + ".";
     setupSigning();
