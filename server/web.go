@@ -709,6 +709,9 @@ func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 		mv.Parties = append(mv.Parties, wp)
 	}
 	mv.Plane = len(c.sc.Parties) >= 2
+	for _, p := range mv.Parties {
+		mv.Plane = mv.Plane && p.Confided == negotiate.Full.String()
+	}
 	if c.impl != nil {
 		mv.Impl = c.implViewLocked(viewer{name: negotiate.MediatorName, role: store.RoleMediator})
 		mv.Report = c.impl.Report()
@@ -720,42 +723,44 @@ func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 	return mv
 }
 
-// webPlane draws the utility plane of the case's first two parties: their
-// outcomes, frontier and fair points from the analysis, and the texts the
-// mediator put to each.
+// webPlane draws the utility plane of the case's first two parties: the
+// frontier and fair points of the API's analysis, which exists only once
+// every party has confided its whole profile, and the texts the mediator
+// put to each party.
 func (s *Server) webPlane(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
-	if err != nil {
+	var rec recorder
+	if err := s.analysis(&rec, r, a); err != nil {
 		return err
 	}
-	if err := requireMediator(v); err != nil {
+	var an struct {
+		Frontier                             []pointJSON
+		Nash, Kalai, Egalitarian, MaxWelfare *pointJSON
+		Note                                 string
+	}
+	if err := json.Unmarshal(rec.body.Bytes(), &an); err != nil {
+		return err
+	}
+	if an.Frontier == nil {
+		return shuttle.Errorf(shuttle.ENotFound, "%s", an.Note)
+	}
+	c, _, err := s.lookup(r, a)
+	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	profs := c.sc.Profiles()
-	if len(profs) < 2 {
-		return shuttle.Errorf(shuttle.ENotFound, "the case has fewer than two parties")
+	pt := func(p *pointJSON) *plot.Point {
+		if p == nil || len(p.Utilities) < 2 {
+			return nil
+		}
+		return &plot.Point{X: p.Utilities[0], Y: p.Utilities[1]}
 	}
-	pt := func(u []float64) *plot.Point { return &plot.Point{X: u[0], Y: u[1]} }
 	pl := plot.Plane{Parties: [2]string{profs[0].Name, profs[1].Name}, Reservation: [2]float64{profs[0].Reservation, profs[1].Reservation},
-		Subtitle: "the true profiles; texts put to each party"}
-	if an := s.analysisOf(c); an != nil {
-		for _, f := range an.Frontier {
-			pl.Frontier = append(pl.Frontier, *pt(f.Utilities))
-		}
-		if an.Nash != nil {
-			pl.Nash = pt(an.Nash.Utilities)
-		}
-		if an.Kalai != nil {
-			pl.Kalai = pt(an.Kalai.Utilities)
-		}
-		if an.Egalitarian != nil {
-			pl.Egalitarian = pt(an.Egalitarian.Utilities)
-		}
-		if an.MaxWelfare != nil {
-			pl.MaxWelfare = pt(an.MaxWelfare.Utilities)
-		}
+		Subtitle: "as confided; the texts put to each party",
+		Nash:     pt(an.Nash), Kalai: pt(an.Kalai), Egalitarian: pt(an.Egalitarian), MaxWelfare: pt(an.MaxWelfare)}
+	for i := range an.Frontier {
+		pl.Frontier = append(pl.Frontier, *pt(&an.Frontier[i]))
 	}
 	paths := map[string]*plot.Path{}
 	var order []string

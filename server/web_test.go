@@ -134,6 +134,10 @@ func TestWebWithoutScript(t *testing.T) {
 	}
 
 	web["mediator"].post(casePage, casePage+"/start", url.Values{})
+	// The analysis rests on what the parties confide: nothing yet.
+	if code, _ := web["mediator"].get(casePage + "/plane.svg"); code != http.StatusNotFound {
+		t.Errorf("the utility plane before anyone confided: %d, want 404", code)
+	}
 	objected := false
 	deadline := time.Now().Add(30 * time.Second)
 	for state := ""; state != stateSigning; state = match(stateRe, web["mediator"].page(casePage)) {
