@@ -46,6 +46,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newAnalyze(), newSimulate(), newVerify(), newCompare())
+	root.AddCommand(newTournament())
 	root.AddCommand(newServe(), newToken())
 	return root
 }
