@@ -482,7 +482,7 @@ type webIssue struct {
 }
 
 func (c *liveCase) partyViewLocked(v viewer) *partyView {
-	pv := &partyView{Human: c.isHuman(v.name)}
+	pv := &partyView{}
 	i := c.sc.PartyIndex(v.name)
 	d := c.sc.Domain
 	if q := c.open[v.name]; q != nil && i >= 0 {
