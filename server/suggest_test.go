@@ -3,6 +3,7 @@ package server
 import (
 	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,6 +44,16 @@ func TestSuggestion(t *testing.T) {
 	for q, _ := c.openQuestion("alice"); q == nil || q.Kind != "text"; q, _ = c.openQuestion("alice") {
 		if time.Now().After(deadline) {
 			t.Fatal("no text put to alice")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// carol, built in, answers on her own time: wait for it, so that
+	// nothing else happens until alice and bob answer.
+	for !slices.ContainsFunc(c.events("mediator"), func(e eventJSON) bool {
+		return e.From == "carol" && isAnswer(e.Kind) && e.Kind != negotiationPrefix+"confide"
+	}) {
+		if time.Now().After(deadline) {
+			t.Fatal("carol did not answer round 1")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
