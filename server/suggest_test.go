@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shuttle-mediation/shuttle/negotiate"
+	"github.com/shuttle-mediation/shuttle/store"
 )
 
 // objecting confides in full and counters every text with the party's
@@ -71,17 +72,24 @@ func TestSuggestion(t *testing.T) {
 	// Cut the log where round 1's answers were all in and ask the
 	// strategy for round 2: it must say what the case then said.
 	lc := ts.srv.caseByID(c.id)
-	lc.mu.Lock()
-	events := lc.events
-	lc.mu.Unlock()
+	var events []store.Event
 	cut := 0
 	want := map[string]map[string]string{}
-	for i, e := range events {
-		ne, err := negotiate.UnmarshalEvent(lc.sc.Domain, e.Body)
-		if err != nil || e.Kind != negotiationPrefix+"text" {
-			continue
+	// The texts of a round are put one after another: wait for all three.
+	for len(want) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("round 2 texts: %v", want)
 		}
-		if ne.Round == 2 {
+		lc.mu.Lock()
+		events = lc.events
+		lc.mu.Unlock()
+		cut = 0
+		clear(want)
+		for i, e := range events {
+			ne, err := negotiate.UnmarshalEvent(lc.sc.Domain, e.Body)
+			if err != nil || e.Kind != negotiationPrefix+"text" || ne.Round != 2 {
+				continue
+			}
 			if cut == 0 {
 				cut = i
 			}
