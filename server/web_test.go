@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -275,4 +276,74 @@ func assertPagesConfidential(t *testing.T, c *liveCaseT, web map[string]*webClie
 	if strings.Contains(pages["alice"], "&#34;strength&#34;:0.37") {
 		t.Error("alice's page shows bob's objection strength")
 	}
+}
+
+func formRequest(body string) *http.Request {
+	r, _ := http.NewRequest("POST", "/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+// TestForms checks that each form becomes the API request it stands for,
+// and that a malformed one is refused with a message naming the field.
+func TestForms(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		parse      func(*http.Request) (any, error)
+		want       string // the request as JSON, or the error
+	}{
+		{"accept", "question=4&kind=accept", answerForm, `{"question":4,"kind":"accept"}`},
+		{"confide", "question=1&kind=confide&level=weights", answerForm, `{"question":1,"kind":"confide","level":"weights"}`},
+		{"object", "question=2&kind=object&want%3Aprice=low%7C-1&strength%3Aprice=0.4&want%3Aterms=", answerForm,
+			`{"question":2,"kind":"object","objections":[{"direction":-1,"issue":"price","strength":0.4,"want":"low"}]}`},
+		{"counter", "question=3&kind=counter&issue%3Aprice=mid", answerForm, `{"question":3,"kind":"counter","outcome":{"price":"mid"}}`},
+		{"no question", "kind=accept", answerForm, "question: not a number"},
+		{"empty objection", "question=2&kind=object", answerForm, "an objection names at least one issue and the value wanted instead"},
+		{"bad strength", "question=2&kind=object&want%3Aprice=low%7C-1&strength%3Aprice=much", answerForm, "strength:price: not a number"},
+		{"bad want", "question=2&kind=object&want%3Aprice=low", answerForm, "want:price: want a value and a direction"},
+		{"deliver", "type=deliver&phase=1&obligation=0&quantity=3", actionForm, `{"type":"deliver","phase":1,"quantity":3}`},
+		{"list", "type=submit_list&phase=2&list=1&items=a%0A%0A+b+%0A", actionForm, `{"type":"submit_list","phase":2,"list":1,"items":["a","b"]}`},
+		{"breach", "type=report_breach&accused=bob&phase=1&obligation=1&evidence=late", actionForm,
+			`{"type":"report_breach","accused":"bob","subject":{"phase":1,"obligation":1},"evidence":{"text":"late","at":"0s"}}`},
+		{"rule breach", "type=report_breach&accused=bob&phase=0&obligation=2&evidence=x", actionForm,
+			`{"type":"report_breach","accused":"bob","subject":{"rule":2},"evidence":{"text":"x","at":"0s"}}`},
+		{"ruling", "type=rule&breach=1&verdict=minor&cure_by=2h&reason=r", actionForm,
+			`{"type":"rule","reason":"r","breach":1,"verdict":"minor","cure_by":"2h0m0s"}`},
+		{"bad cure", "type=rule&breach=1&verdict=minor&cure_by=soon", actionForm, `cure_by: want a duration such as 2h, got "soon"`},
+		{"bad number", "type=confirm&delivery=first", actionForm, "delivery: not a number"},
+		{"sign", "public_key=AAE%3D&signature=AgM%3D", signForm, `{"public_key":"AAE=","signature":"AgM="}`},
+		{"bad key", "public_key=%25%25&signature=AgM%3D", signForm, "public_key: not base64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := tc.parse(formRequest(tc.body))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			} else {
+				b, err := json.Marshal(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = string(b)
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzForms feeds arbitrary bodies to the form parsers: each returns a
+// request or an error, never a panic.
+func FuzzForms(f *testing.F) {
+	for _, s := range []string{"question=1&kind=object&want%3Aa=b%7C1&strength%3Aa=1", "type=rule&cure_by=1h", "type=report_breach&phase=0", "public_key=&signature="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, parse := range []func(*http.Request) (any, error){answerForm, actionForm, signForm} {
+			if v, err := parse(formRequest(body)); err == nil && v == nil {
+				t.Fatal("no request and no error")
+			}
+		}
+	})
 }
