@@ -142,22 +142,3 @@ func items(first, n int) []string {
 	}
 	return out
 }
-
-// repoRoot is the folder holding go.mod, above the package folder.
-func repoRoot(t tb) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package folder")
-		}
-		dir = parent
-	}
-}

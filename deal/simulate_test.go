@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shuttle-mediation/shuttle/deal"
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 	"github.com/shuttle-mediation/shuttle/scenario"
 	"github.com/shuttle-mediation/shuttle/space"
 )
@@ -15,9 +16,9 @@ import (
 // truce loads the bundled truce scenario and the deal the reports describe:
 // 50 released over four days, three prisoners each, a day more for ten
 // more; the other terms are those the reports mention.
-func truce(t tb) (*scenario.Scenario, space.Outcome) {
+func truce(t testing.TB) (*scenario.Scenario, space.Outcome) {
 	t.Helper()
-	sc := load(t, filepath.Join(repoRoot(t), "examples", "truce.yaml"))
+	sc := load(t, filepath.Join(testenv.RepoRoot(t), "examples", "truce.yaml"))
 	return sc, agree(t, sc, map[string]string{
 		"hostages": "50", "ratio": "3", "days": "4", "per_extra_day": "10",
 		"drones": "paused 6 h a day in the north", "troops": "hold positions",
@@ -98,7 +99,7 @@ func TestTruceCourse(t *testing.T) {
 // seeds and checks each course for sense (checkLog and what follows), and
 // that a seed always gives the same course.
 func TestSimulateSeeds(t *testing.T) {
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	tests := []struct {
 		name  string
 		sc    *scenario.Scenario

@@ -10,40 +10,16 @@ import (
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/formats/genius"
 	"github.com/shuttle-mediation/shuttle/formats/geniusweb"
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
-
-// sharedDomains finds shared/domains beside the module's root, where CI
-// clones it.
-func sharedDomains(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "domains")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared domains not beside the module: %v", err)
-	}
-	return d
-}
 
 // Every ANAC 2011 GENIUS folder and every GeniusWeb folder of shared/domains
 // loads as a scenario naming its folder, with each party picking its
 // profile by file name, and gives the utilities of the format's reader.
 func TestSharedFolders(t *testing.T) {
-	shared := sharedDomains(t)
+	shared := testenv.SharedDomains(t)
 	formats := []struct {
 		format string
 		root   string

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shuttle-mediation/shuttle"
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
@@ -63,7 +64,7 @@ func geniusFolders(t *testing.T, root string) []string {
 // TestCorpus loads every GENIUS folder of shared/domains, or sees it refused
 // for its documented reason, and round-trips every profile loaded.
 func TestCorpus(t *testing.T) {
-	root := sharedDomains(t)
+	root := testenv.SharedDomains(t)
 	dirs := geniusFolders(t, root)
 	if len(dirs) < 95 {
 		t.Fatalf("found %d GENIUS folders under %s, expected about 100", len(dirs), root)

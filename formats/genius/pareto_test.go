@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
@@ -29,7 +30,7 @@ func TestReadPareto(t *testing.T) {
 // points, so only the first check applies there.
 func TestParetoAgrees(t *testing.T) {
 	dirs := []string{filepath.Join("testdata", "10issues"), filepath.Join("testdata", "S-1NAGUNL-114")}
-	if root := sharedDomains(t); root != "" {
+	if root := testenv.SharedDomains(t); root != "" {
 		for _, pattern := range []string{"*/*/pareto.xml", "*/*/*/pareto.xml"} {
 			m, _ := filepath.Glob(filepath.Join(root, pattern))
 			for _, f := range m {

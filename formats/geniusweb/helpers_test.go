@@ -5,8 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,31 +12,6 @@ import (
 	"github.com/shuttle-mediation/shuttle/space"
 	"github.com/shuttle-mediation/shuttle/utility"
 )
-
-// sharedDomains is shared/domains beside the repository (CI clones it
-// there), found by walking up to go.mod.
-func sharedDomains(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared", "domains")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared domains not found at %s: the tests on the testdata subset still run", shared)
-	}
-	return shared
-}
 
 // maxEnumerate is the largest space compared outcome by outcome; larger
 // spaces are compared on a fixed sample of this many outcomes.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shuttle-mediation/shuttle"
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 )
 
 // The GeniusWeb folders of shared/domains, and the ones that are refused.
@@ -25,7 +26,7 @@ var (
 // the organisers' specials against the profiles read, and writes every
 // profile back, comparing the utility of every outcome.
 func TestSharedFolders(t *testing.T) {
-	root := sharedDomains(t)
+	root := testenv.SharedDomains(t)
 	loaded := 0
 	for _, top := range sharedTops {
 		entries, err := os.ReadDir(filepath.Join(root, top))
@@ -94,7 +95,7 @@ func TestSharedFolders(t *testing.T) {
 // TestSharedRefusedJobs reads the additive profiles of the folder refused
 // for its partial ordering one by one.
 func TestSharedRefusedJobs(t *testing.T) {
-	dir := filepath.Join(sharedDomains(t), "geniusweb-python-tests", "jobs")
+	dir := filepath.Join(testenv.SharedDomains(t), "geniusweb-python-tests", "jobs")
 	d, err := ReadDomain(filepath.Join(dir, "jobs.json"))
 	if err != nil {
 		t.Fatal(err)
