@@ -506,7 +506,9 @@ func (c *liveCase) partyViewLocked(v viewer) *partyView {
 		pv.Profile = c.profileLocked(i)
 	}
 	if c.result != nil && c.result.Agreement != nil {
-		pv.Agreement = c.outcomeLabels(c.result.Agreement)
+		for j, is := range d.Issues {
+			pv.Agreement = append(pv.Agreement, webIssue{Name: is.Name, Value: is.Label(c.result.Agreement[j])})
+		}
 		pv.Signed = c.signed[v.name]
 		if c.state == stateSigning && !pv.Signed && i >= 0 {
 			stmt := ledger.AgreementStatement(c.log.Origin(), c.agreeAt, c.agreementHash())
@@ -680,6 +682,7 @@ type webParty struct {
 	Name       string
 	Human      bool
 	Confided   string
+	Text       string // the last text put to the party
 	LastAnswer string
 	Waiting    bool // a question is open and unanswered
 	Signed     bool
@@ -691,6 +694,11 @@ func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 		wp := webParty{Name: p.Name, Human: c.isHuman(p.Name), Waiting: c.open[p.Name] != nil, Signed: c.signed[p.Name]}
 		for i := range c.events {
 			e := &c.events[i]
+			if e.Kind == negotiationPrefix+"text" && len(e.To) == 1 && e.To[0] == p.Name {
+				if ne, err := negotiate.UnmarshalEvent(c.sc.Domain, e.Body); err == nil {
+					wp.Text = c.sc.Domain.Format(ne.Outcome)
+				}
+			}
 			if e.From != p.Name || !strings.HasPrefix(e.Kind, negotiationPrefix) {
 				continue
 			}
