@@ -50,12 +50,32 @@ type crashServer struct {
 	addr, token, key string
 }
 
-func startCrashServer(t *testing.T, db, addr string) *crashServer {
+// crashLog collects the server processes' standard error. A killed process
+// never exits with the race detector's status, so its reports are looked
+// for here.
+type crashLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *crashLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *crashLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startCrashServer(t *testing.T, db, addr string, stderr *crashLog) *crashServer {
 	t.Helper()
 	for try := 0; ; try++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashServerProcess$", "-test.v=false")
 		cmd.Env = append(os.Environ(), crashEnv+"="+db+" "+addr)
-		cmd.Stderr = os.Stderr
+		cmd.Stderr = stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +120,13 @@ func TestCrash(t *testing.T) {
 		t.Skip("starts and kills server processes")
 	}
 	db := filepath.Join(t.TempDir(), "shuttle.db")
-	srv := startCrashServer(t, db, "127.0.0.1:0")
+	stderr := &crashLog{}
+	defer func() {
+		if log := stderr.String(); strings.Contains(log, "DATA RACE") || strings.Contains(log, "panic") {
+			t.Errorf("a server process failed:\n%s", log)
+		}
+	}()
+	srv := startCrashServer(t, db, "127.0.0.1:0", stderr)
 	defer func() { srv.kill(t) }()
 	addr, token, key := srv.addr, srv.token, srv.key
 	cfg := loadgen.Config{URL: "http://" + addr, Token: token, Cases: 8, Timeout: 2 * time.Second}
@@ -124,7 +150,7 @@ func TestCrash(t *testing.T) {
 	for range kills {
 		time.Sleep(time.Duration(300+rng.IntN(900)) * time.Millisecond)
 		srv.kill(t)
-		srv = startCrashServer(t, db, addr)
+		srv = startCrashServer(t, db, addr, stderr)
 		if srv.key != key {
 			t.Fatalf("installation key changed across a restart: %s, then %s", key, srv.key)
 		}
@@ -138,7 +164,7 @@ func TestCrash(t *testing.T) {
 	}
 
 	srv.kill(t)
-	srv = startCrashServer(t, db, addr)
+	srv = startCrashServer(t, db, addr, stderr)
 	ts := &testServer{t: t, url: "http://" + srv.addr, admin: token}
 	byCase := map[string][]loadgen.Ack{}
 	for _, a := range acks {

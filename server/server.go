@@ -119,7 +119,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			continue
 		}
 		s.cases[sc.ID] = c
-		s.log.Info("resumed case", "case", sc.ID, "events", len(c.events), "state", c.state)
+		// The case's negotiation may be running already.
+		c.mu.Lock()
+		n, state := len(c.events), c.state
+		c.mu.Unlock()
+		s.log.Info("resumed case", "case", sc.ID, "events", n, "state", state)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
