@@ -457,7 +457,7 @@ type partyView struct {
 	Statement    string // the agreement statement to sign, "" if none is awaited
 	StatementB64 string // the same, exactly, for the page's script
 	Signed       bool
-	Agreement    map[string]string
+	Agreement    []webIssue
 	Impl         *webImpl
 }
 
