@@ -23,7 +23,8 @@ type step struct {
 // additiveFront computes the exact frontier of additive profiles over the
 // product of the allowed values of each issue. It reports false when the
 // ties of a point where GENIUS's cap binds could not be counted within
-// capLimit and are a lower bound.
+// capLimit and are a lower bound, and fails when the frontier grows past
+// what maxSieve allows.
 //
 // Issue by issue it joins every non-dominated partial vector (the utilities
 // summed over the issues so far) with every non-dominated value of the next
@@ -40,7 +41,7 @@ type step struct {
 // again. The ties of a point where a cap binds are counted afresh (see
 // countOrthant), since outcomes whose uncapped sums were dominated may cap
 // to the same vector.
-func additiveFront(d *space.Domain, adds []*utility.Additive, allowed [][]int) (*cloud, []space.Outcome, bool) {
+func additiveFront(d *space.Domain, adds []*utility.Additive, allowed [][]int) (*cloud, []space.Outcome, bool, error) {
 	k := len(adds)
 	var (
 		sv                sieve
@@ -77,6 +78,9 @@ func additiveFront(d *space.Domain, adds []*utility.Additive, allowed [][]int) (
 			continue
 		}
 		m := int64(opts.len())
+		if cur.len()*opts.len() > maxSieve(k) {
+			return nil, nil, false, errTooLarge(k)
+		}
 		candidates.reset(k)
 		for x := range cur.len() {
 			u := cur.vec(x)
@@ -137,7 +141,7 @@ func additiveFront(d *space.Domain, adds []*utility.Additive, allowed [][]int) (
 		}
 		outcomes[p] = o
 	}
-	return &cur, outcomes, exactTies
+	return &cur, outcomes, exactTies, nil
 }
 
 // capLimit bounds the partial vectors countOrthant keeps per issue.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -218,5 +219,29 @@ func TestCapTiesLimit(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatalf("no capped point on %v", res.Frontier)
+	}
+}
+
+// TestTooManyParties checks that a frontier that would hold nearly every
+// outcome of a sizeable space, as with dozens of parties, is refused with
+// ETooLarge rather than ground through.
+func TestTooManyParties(t *testing.T) {
+	d := domain(10, 10, 10, 10)
+	r := rand.New(rand.NewPCG(1, 2))
+	var profiles []*utility.Profile
+	for j := range 30 {
+		var evals [][]float64
+		for range 4 {
+			ev := make([]float64, 10)
+			for v := range ev {
+				ev[v] = r.Float64()
+			}
+			evals = append(evals, ev)
+		}
+		profiles = append(profiles, profile("p"+strconv.Itoa(j), d, 0, evals...))
+	}
+	_, err := Analyze(profiles, Options{})
+	if shuttle.ErrorCode(err) != shuttle.ETooLarge {
+		t.Fatalf("error %v, want %s", err, shuttle.ETooLarge)
 	}
 }

@@ -29,7 +29,10 @@ func analyze(profiles []*utility.Profile, opt Options) (*Result, error) {
 		adds[j] = p.Additive()
 	}
 	if !hasNil(adds) {
-		c, outs, exactTies := additiveFront(res.Domain, adds, allowed)
+		c, outs, exactTies, err := additiveFront(res.Domain, adds, allowed)
+		if err != nil {
+			return nil, err
+		}
 		res.Exact = true
 		res.finish(c, outs)
 		res.additiveFacts(adds, allowed)
@@ -65,7 +68,10 @@ func Enumerate(profiles []*utility.Profile) (*Result, error) {
 	if res.Feasible.Cmp(big.NewInt(maxBrute)) > 0 {
 		return nil, &shuttle.Error{Code: shuttle.ETooLarge, Message: fmt.Sprintf("analysis: %s outcomes are too many to enumerate", res.Feasible)}
 	}
-	c, outs, f := enumerate(profiles, allowed)
+	c, outs, f, err := enumerate(profiles, allowed)
+	if err != nil {
+		return nil, err
+	}
 	res.Exact = true
 	res.finish(c, outs)
 	res.factNotes(f)
@@ -75,7 +81,7 @@ func Enumerate(profiles []*utility.Profile) (*Result, error) {
 // enumerate sieves the utility vectors of every outcome in the product of
 // the allowed values, a chunk at a time so that memory stays that of the
 // frontier, and learns on the way which parties are indifferent or agree.
-func enumerate(profiles []*utility.Profile, allowed [][]int) (*cloud, []space.Outcome, *facts) {
+func enumerate(profiles []*utility.Profile, allowed [][]int) (*cloud, []space.Outcome, *facts, error) {
 	k := len(profiles)
 	var (
 		sv            sieve
@@ -84,6 +90,7 @@ func enumerate(profiles []*utility.Profile, allowed [][]int) (*cloud, []space.Ou
 		o             = make(space.Outcome, len(allowed))
 		pick          = make([]int, len(allowed))
 		f             = newFacts(k)
+		chunk         = min(1<<16, maxSieve(k)/2)
 	)
 	acc.reset(k)
 	buf.reset(k)
@@ -105,8 +112,11 @@ func enumerate(profiles []*utility.Profile, allowed [][]int) (*cloud, []space.Ou
 		}
 		f.observe(u, idx == 0)
 		buf.add(u, 1, idx)
-		if buf.len() >= 1<<16 {
+		if buf.len() >= chunk {
 			flush()
+			if acc.len() > chunk {
+				return nil, nil, nil, errTooLarge(k)
+			}
 		}
 		if !nextPick(pick, allowed) {
 			break
@@ -117,7 +127,7 @@ func enumerate(profiles []*utility.Profile, allowed [][]int) (*cloud, []space.Ou
 	for x, r := range acc.ref {
 		outs[x] = pickOutcome(r, allowed)
 	}
-	return &acc, outs, f
+	return &acc, outs, f, nil
 }
 
 // facts are what a whole space shows about its profiles: parties with the

@@ -30,14 +30,15 @@ type exhauster struct {
 	reps   [][]int32
 	sv     sieve
 	tmp    cloud
+	err    error // why visit stopped, when not for the budget
 }
 
 // exhaust computes the exact frontier of m over class vectors, pruning
 // with the points of guard (which must be achievable) and with those it
 // finds. It gives up and reports false after budget nodes, unless budget
-// is 0. The references of the returned cloud index the returned class
-// vectors.
-func exhaust(m *model, guard *archive, budget uint64) (*cloud, [][]int32, bool) {
+// is 0, and fails when the frontier outgrows what maxSieve allows. The references of
+// the returned cloud index the returned class vectors.
+func exhaust(m *model, guard *archive, budget uint64) (*cloud, [][]int32, bool, error) {
 	n, k := len(m.classes), m.k
 	e := &exhauster{
 		m:      m,
@@ -69,10 +70,10 @@ func exhaust(m *model, guard *archive, budget uint64) (*cloud, [][]int32, bool) 
 	e.acc.reset(k)
 	e.buf.reset(k)
 	if !e.visit(0) {
-		return nil, nil, false
+		return nil, nil, false, e.err
 	}
 	e.flush()
-	return &e.acc, e.reps, true
+	return &e.acc, e.reps, true, nil
 }
 
 // visit explores the subtree below depth d and reports false when the
@@ -87,7 +88,7 @@ func (e *exhauster) visit(d int) bool {
 	}
 	if d == len(e.order) {
 		e.leaf(d)
-		return true
+		return e.err == nil
 	}
 	i := e.order[d]
 	// An issue whose sides all belong to excluded boxes no longer matters:
@@ -142,6 +143,9 @@ func (e *exhauster) leaf(d int) {
 	e.reps = append(e.reps, slices.Clone(e.c))
 	if e.buf.len() >= 1<<12 {
 		e.flush()
+		if e.acc.len() > maxSieve(e.m.k)/2 {
+			e.err = errTooLarge(e.m.k)
+		}
 	}
 }
 

@@ -2,9 +2,12 @@ package analysis
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/shuttle-mediation/shuttle"
 )
 
 // Tol is the tolerance under which two utilities count as equal: a and b are
@@ -13,6 +16,23 @@ import (
 // outcomes whose utilities are equal in exact arithmetic must share one
 // frontier point and add up their ties.
 const Tol = 1e-12
+
+// maxSieve is the largest cloud of k-party vectors sieved at once. With
+// many parties almost every outcome is on the frontier: the clouds grow
+// with the space, and filtering four or more coordinates costs up to the
+// square of the cloud's size. The bounds keep one sieve to about a second
+// and 256 MiB.
+func maxSieve(k int) int {
+	if k <= 3 {
+		return 1 << 25 / k
+	}
+	return min(1<<25/k, 1<<22/(k*k))
+}
+
+// errTooLarge reports a cloud that outgrew maxSieve.
+func errTooLarge(k int) error {
+	return &shuttle.Error{Code: shuttle.ETooLarge, Message: fmt.Sprintf("analysis: the frontier of %d parties needs more than %d utility vectors compared at once; analyse fewer parties together", k, maxSieve(k))}
+}
 
 func near(a, b float64) bool {
 	return math.Abs(a-b) <= Tol*max(1, math.Abs(a), math.Abs(b))

@@ -37,18 +37,25 @@ func generalFront(res *Result, profiles []*utility.Profile, allowed [][]int, opt
 		if res.Feasible.Cmp(new(big.Int).SetUint64(opt.MaxEnumerate)) > 0 {
 			return nil, nil, nil, false, &shuttle.Error{Code: shuttle.EUnsupported, Message: fmt.Sprintf("analysis: %s outcomes are more than MaxEnumerate (%d), and the utility functions are neither additive nor sums of boxes", res.Feasible, opt.MaxEnumerate)}
 		}
-		c, outs, f := enumerate(profiles, allowed)
-		return c, outs, f, true, nil
+		c, outs, f, err := enumerate(profiles, allowed)
+		return c, outs, f, err == nil, err
 	}
 	size := m.size()
 	if size <= opt.MaxEnumerate {
-		c, reps, _ := exhaust(m, &archive{k: m.k}, 0)
+		c, reps, _, err := exhaust(m, &archive{k: m.k}, 0)
+		if err != nil {
+			return nil, nil, nil, false, err
+		}
 		c, outs := m.recompute(res.Domain, profiles, c, reps)
 		return c, outs, m.facts(), true, nil
 	}
 	arch := search(m, opt.Seed, int(min(searchEffort, mulSat(size, effortPerVector))))
 	if size/proofReach <= opt.MaxEnumerate {
-		if c, reps, ok := exhaust(m, arch, opt.MaxEnumerate); ok {
+		c, reps, ok, err := exhaust(m, arch, opt.MaxEnumerate)
+		if err != nil {
+			return nil, nil, nil, false, err
+		}
+		if ok {
 			c, outs := m.recompute(res.Domain, profiles, c, reps)
 			return c, outs, m.facts(), true, nil
 		}
