@@ -205,6 +205,9 @@ func TestWebWithoutScript(t *testing.T) {
 	c.waitState("completed", 15*time.Second)
 
 	med := web["mediator"].page(casePage)
+	if n := strings.Count(med, `id="h-an"`); n != 1 {
+		t.Errorf("the mediator's page has %d analysis sections", n)
+	}
 	for _, want := range []string{"state-completed", "Implementation dashboard", "Signed tree head", `/export"`, `&#34;strength&#34;:0.37`} {
 		if !strings.Contains(med, want) {
 			t.Errorf("the mediator's page lacks %q", want)
