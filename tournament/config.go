@@ -162,18 +162,20 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	if len(data) > MaxConfigSize {
 		return nil, &shuttle.Error{Code: shuttle.ETooLarge, File: file, Message: fmt.Sprintf("larger than %d bytes", MaxConfigSize)}
 	}
-	f, err := parser.ParseBytes(data, 0)
-	if err != nil {
+	var (
+		f  *ast.File
+		fc fileConfig
+	)
+	if err := guard(func() (err error) {
+		if f, err = parser.ParseBytes(data, 0); err != nil || len(f.Docs) != 1 || f.Docs[0].Body == nil {
+			return err
+		}
+		return yaml.NodeToValue(f.Docs[0].Body, &fc, yaml.Strict(), yaml.DisallowUnknownField())
+	}); err != nil {
 		return nil, yamlError(file, err)
 	}
 	if len(f.Docs) > 1 {
 		return nil, shuttle.InFile(file, 0, "", "a tournament file holds one YAML document")
-	}
-	var fc fileConfig
-	if len(f.Docs) == 1 && f.Docs[0].Body != nil {
-		if err := yaml.NodeToValue(f.Docs[0].Body, &fc, yaml.Strict(), yaml.DisallowUnknownField()); err != nil {
-			return nil, yamlError(file, err)
-		}
 	}
 	c := &Config{
 		Protocols:      fc.Protocols,
@@ -214,6 +216,17 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// guard runs the YAML library, turning a panic of its own on odd input
+// into an error.
+func guard(read func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a construct the YAML reader cannot handle (%v)", r)
+		}
+	}()
+	return read()
 }
 
 // yamlError turns a YAML syntax or type error into one line at its line.

@@ -187,10 +187,9 @@ func loadAll(ctx context.Context, srcs []source, maxParties int) (scs []*Scenari
 	select {
 	case <-finished:
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("interrupted while loading and analysing the scenarios: %w", err)
 	}
 	for i, s := range srcs {
 		switch {

@@ -105,12 +105,7 @@ func NewWriter(w io.Writer, f Format, withTime, resuming bool) *Writer {
 
 // Write writes one row.
 func (w *Writer) Write(r *Row) error {
-	b := w.buf[:0]
-	if w.header {
-		b = append(b, strings.Join(columns(w.time), ",")...)
-		b = append(b, '\n')
-		w.header = false
-	}
+	b := w.appendHeader(w.buf[:0])
 	if w.format == CSV {
 		b = r.appendCSV(b, w.time)
 	} else {
@@ -121,8 +116,25 @@ func (w *Writer) Write(r *Row) error {
 	return err
 }
 
-// Flush writes out the buffered rows.
-func (w *Writer) Flush() error { return w.w.Flush() }
+// Flush writes out the buffered rows, and the CSV header even when there
+// are none.
+func (w *Writer) Flush() error {
+	if w.header {
+		if _, err := w.w.Write(w.appendHeader(nil)); err != nil {
+			return err
+		}
+	}
+	return w.w.Flush()
+}
+
+func (w *Writer) appendHeader(b []byte) []byte {
+	if !w.header {
+		return b
+	}
+	w.header = false
+	b = append(b, strings.Join(columns(w.time), ",")...)
+	return append(b, '\n')
+}
 
 func columns(withTime bool) []string {
 	if withTime {

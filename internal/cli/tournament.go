@@ -163,7 +163,7 @@ func runTournament(cmd *cobra.Command, cfg *tournament.Config, opt tournament.Op
 	p := newProgress(stderr)
 	opt.Progress = p.update
 	sum, err := t.RunFile(cmd.Context(), out, resume, opt)
-	p.finish()
+	p.finish(err == nil)
 	if err != nil {
 		return err
 	}
@@ -277,11 +277,16 @@ func (p *progress) rate(now time.Time) float64 {
 	return float64(p.done-p.first) / now.Sub(p.start).Seconds()
 }
 
-func (p *progress) finish() {
+// finish ends the bar and says how fast the run went, or, when a run that
+// succeeded played nothing, that nothing was left.
+func (p *progress) finish(ok bool) {
 	if p.bar != nil {
 		p.bar.Finish()
 	}
 	if p.first < 0 {
+		if ok {
+			fmt.Fprintln(p.w, "tournament: no negotiation left to play")
+		}
 		return
 	}
 	now := time.Now()
