@@ -236,6 +236,17 @@ func (s *Server) webCase(w http.ResponseWriter, r *http.Request, a *caller) erro
 	}
 	sum := s.summary(c, v)
 	p := &webPage{Title: sum.Name, CSRF: csrfToken(bearer(r)), Case: &sum, You: v.name, Notice: r.URL.Query().Get("notice")}
+	var an webAnalysis
+	if v.role == store.RoleMediator {
+		// The API's analysis, as the console's suggestions.
+		var rec recorder
+		if err := s.analysis(&rec, r, a); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(rec.body.Bytes(), &an); err != nil {
+			return err
+		}
+	}
 	c.mu.Lock()
 	evs := viewOf(c.events, v)
 	p.Events = webEvents(evs)
@@ -245,6 +256,7 @@ func (s *Server) webCase(w http.ResponseWriter, r *http.Request, a *caller) erro
 	switch v.role {
 	case store.RoleMediator:
 		p.Med = s.mediatorViewLocked(c)
+		p.Med.Analysis = an
 	case store.RoleParty, store.RoleVerifier:
 		p.Party = c.partyViewLocked(v)
 	}
@@ -667,8 +679,16 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	return wi
 }
 
+// webAnalysis is the part of the API's analysis the console shows.
+type webAnalysis struct {
+	Suggestion     *suggestionJSON `json:"suggestion"`
+	SuggestionNote string          `json:"suggestion_note"`
+	Parties        []gapJSON       `json:"parties"`
+}
+
 // mediatorView is the console's view of one case.
 type mediatorView struct {
+	Analysis webAnalysis
 	Parties  []webParty
 	Plane    bool
 	Impl     *webImpl

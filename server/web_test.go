@@ -135,13 +135,23 @@ func TestWebWithoutScript(t *testing.T) {
 	}
 
 	web["mediator"].post(casePage, casePage+"/start", url.Values{})
+	if !strings.Contains(web["mediator"].page(casePage), `id="h-sug"`) {
+		t.Error("the console has no suggestions")
+	}
 	// The analysis rests on what the parties confide: nothing yet.
 	if code, _ := web["mediator"].get(casePage + "/plane.svg"); code != http.StatusNotFound {
 		t.Errorf("the utility plane before anyone confided: %d, want 404", code)
 	}
 	objected := false
 	deadline := time.Now().Add(30 * time.Second)
-	for state := ""; state != stateSigning; state = match(stateRe, web["mediator"].page(casePage)) {
+	suggested := false
+	for state := ""; state != stateSigning; {
+		med := web["mediator"].page(casePage)
+		state = match(stateRe, med)
+		suggested = suggested || strings.Contains(med, "Suggested text by party")
+		if state == stateSigning {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the negotiation did not reach signing; it is %s", state)
 		}
@@ -168,6 +178,9 @@ func TestWebWithoutScript(t *testing.T) {
 	}
 	if !objected {
 		t.Fatal("bob never had a text to object to")
+	}
+	if !suggested {
+		t.Error("the console never suggested a text during the negotiation")
 	}
 	for _, p := range []string{"alice", "bob"} {
 		web[p].post(casePage, casePage+"/sign", signFormValues(t, web[p].page(casePage)))
