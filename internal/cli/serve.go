@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os/signal"
 	"syscall"
 
@@ -37,6 +38,7 @@ URL. On the first start on a database it prints a mediator token once;
 			defer srv.Close()
 			if tok := srv.AdminToken(); tok != "" {
 				fmt.Fprintf(cmd.OutOrStdout(), "mediator token (shown once): %s\n", tok)
+				fmt.Fprintf(cmd.OutOrStdout(), "mediator console: http://%s/ui/join?token=%s\n", srv.Addr(), url.QueryEscape(tok))
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "listening on http://%s\ninstallation key: %s\n", srv.Addr(), srv.InstallationKey())
 			return srv.Run(ctx)
