@@ -428,7 +428,8 @@ func checkName(name string) error {
 // SelectStrategies replaces the strategies with those named: a name defined
 // in the configuration keeps its definition, any other is a built-in
 // strategy with its default parameters. It serves command lines that pick
-// among a file's definitions.
+// among a file's definitions; an error names the selection's element, not
+// the file's.
 func (c *Config) SelectStrategies(names []string) error {
 	sel := make([]Strategy, len(names))
 	for i, n := range names {
@@ -439,8 +440,11 @@ func (c *Config) SelectStrategies(names []string) error {
 			}
 		}
 	}
+	if err := (&Config{Strategies: sel}).Validate(); err != nil {
+		return err
+	}
 	c.Strategies = sel
-	return c.Validate()
+	return nil
 }
 
 // SelectMediators is SelectStrategies for mediators.
@@ -454,8 +458,11 @@ func (c *Config) SelectMediators(names []string) error {
 			}
 		}
 	}
+	if err := (&Config{Mediators: sel}).Validate(); err != nil {
+		return err
+	}
 	c.Mediators = sel
-	return c.Validate()
+	return nil
 }
 
 // withDefaults is c with every zero field set to its default.

@@ -46,7 +46,7 @@ func (t *Tournament) Play(ctx context.Context, j int, withTime bool) (*Row, erro
 	if m := job.Mediator; m != nil {
 		med, err := strategy.NewMediator(strategy.MediatorConfig{
 			Strategy: m.kind(), Target: m.Target, Params: m.Params,
-			Rand: rand.New(rand.NewPCG(job.Seed, 0)), Analysis: sc.Analysis,
+			Rand: rand.New(rand.NewPCG(job.Seed, 0)), Analysis: sc.Analysis, Cache: &t.cache,
 		})
 		if err != nil {
 			return nil, t.jobError(&job, err)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -225,5 +227,40 @@ func TestRunStopsOnEmitError(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || n != 5 {
 		t.Errorf("error %v after %d rows, want %v after 5", err, n, boom)
+	}
+}
+
+// TestMemoryFlat checks that nothing accumulates with the number of
+// negotiations: the heap after 8000 rows is the heap after 2000.
+func TestMemoryFlat(t *testing.T) {
+	tr := newTournament(t, &Config{Domains: []string{"testdata/domains/NiceOrDie"}, Strategies: []Strategy{{Name: "linear"}, {Name: "random"}}, Reps: 500})
+	if tr.Jobs() != 8000 {
+		t.Fatalf("%d jobs", tr.Jobs())
+	}
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	sum := NewSummary()
+	w := NewWriter(io.Discard, CSV, true, false)
+	var early, late uint64
+	n := 0
+	err := tr.Run(context.Background(), Options{Workers: 2, Time: true}, func(r *Row) error {
+		sum.Add(r)
+		switch n++; n {
+		case 2000:
+			early = heap()
+		case 8000:
+			late = heap()
+		}
+		return w.Write(r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late > early+256<<10 {
+		t.Errorf("heap grew from %d to %d bytes between rows 2000 and 8000", early, late)
 	}
 }

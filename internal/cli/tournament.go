@@ -21,7 +21,7 @@ import (
 func newTournament() *cobra.Command {
 	var (
 		config                          string
-		cfg                             tournament.Config
+		flags                           tournament.Config
 		protocols, mediators, selection []string
 		shard                           string
 		opt                             tournament.Options
@@ -57,25 +57,32 @@ and agreement rate per strategy), FILE-agreement.svg and FILE-nash.svg
 			if out == "" {
 				return &usageError{fmt.Errorf("tournament: --out FILE is required")}
 			}
+			set := cmd.Flags().Changed
+			flags.Domains = append(flags.Domains, args...)
+			if set("protocols") {
+				flags.Protocols = protocols
+			}
+			// Flags are checked on their own, so that their faults are
+			// not blamed on a line of the file.
+			if err := flags.Validate(); err != nil {
+				return &usageError{err}
+			}
+			cfg := &flags
 			if config != "" {
 				c, err := tournament.LoadConfig(config)
 				if err != nil {
 					return err
 				}
-				cfg = mergeFlags(cmd, c, cfg)
+				cfg = override(c, &flags, set, len(args) > 0)
 			}
-			cfg.Domains = append(cfg.Domains, args...)
-			if cmd.Flags().Changed("protocols") {
-				cfg.Protocols = protocols
-			}
-			if cmd.Flags().Changed("strategies") {
+			if set("strategies") {
 				if err := cfg.SelectStrategies(selection); err != nil {
-					return flagError("strategies", err)
+					return &usageError{fmt.Errorf("--strategies: %w", err)}
 				}
 			}
-			if cmd.Flags().Changed("mediators") {
+			if set("mediators") {
 				if err := cfg.SelectMediators(mediators); err != nil {
-					return flagError("mediators", err)
+					return &usageError{fmt.Errorf("--mediators: %w", err)}
 				}
 			}
 			if shard != "" {
@@ -86,22 +93,19 @@ and agreement rate per strategy), FILE-agreement.svg and FILE-nash.svg
 				opt.Shard = s
 			}
 			opt.Time = !noTime
-			if err := cfg.Validate(); err != nil {
-				return flagError("", err)
-			}
-			return runTournament(cmd, &cfg, opt, out, resume, svg, asJSON)
+			return runTournament(cmd, cfg, opt, out, resume, svg, asJSON)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&config, "config", "", "YAML file describing the tournament (flags override it)")
-	f.StringSliceVar(&cfg.Domains, "domains", nil, "scenario files, domain folders or folders to search")
+	f.StringSliceVar(&flags.Domains, "domains", nil, "scenario files, domain folders or folders to search")
 	f.StringSliceVar(&protocols, "protocols", nil, "protocols (default all: shuttle, single-text, alternating-offers, blind-bidding)")
 	f.StringSliceVar(&mediators, "mediators", nil, "mediator strategies or names from --config (default confided)")
 	f.StringSliceVar(&selection, "strategies", nil, "party strategies or names from --config (default every built-in one)")
-	f.IntVar(&cfg.Reps, "reps", tournament.DefaultReps, "times each pairing is played")
-	f.Uint64Var(&cfg.Seed, "seed", 0, "tournament seed")
-	f.IntVar(&cfg.Rounds, "rounds", tournament.DefaultRounds, "deadline in rounds on domain folders (scenarios keep theirs)")
-	f.IntVar(&cfg.MaxParties, "max-parties", 0, "skip domains with more parties (0: no limit)")
+	f.IntVar(&flags.Reps, "reps", tournament.DefaultReps, "times each pairing is played")
+	f.Uint64Var(&flags.Seed, "seed", 0, "tournament seed")
+	f.IntVar(&flags.Rounds, "rounds", tournament.DefaultRounds, "deadline in rounds on domain folders (scenarios keep theirs)")
+	f.IntVar(&flags.MaxParties, "max-parties", 0, "skip domains with more parties (0: no limit)")
 	f.IntVar(&opt.Workers, "jobs", 0, "negotiations played at once (default: the number of cores)")
 	f.StringVar(&shard, "shard", "", "play shard i/n only: the jobs j with j mod n = i-1")
 	f.BoolVar(&resume, "resume", false, "continue the interrupted run in --out")
@@ -113,36 +117,28 @@ and agreement rate per strategy), FILE-agreement.svg and FILE-nash.svg
 	return cmd
 }
 
-// mergeFlags returns the file's configuration with the flags that were set
-// on the command line in place of its values.
-func mergeFlags(cmd *cobra.Command, file *tournament.Config, flags tournament.Config) tournament.Config {
-	c := *file
-	set := cmd.Flags().Changed
-	if set("domains") {
-		c.Domains = flags.Domains
+// override puts the values of the flags that were set (and the PATH
+// arguments) in place of the file's.
+func override(file, flags *tournament.Config, set func(string) bool, paths bool) *tournament.Config {
+	if set("domains") || paths {
+		file.Domains = flags.Domains
+	}
+	if set("protocols") {
+		file.Protocols = flags.Protocols
 	}
 	if set("reps") {
-		c.Reps = flags.Reps
+		file.Reps = flags.Reps
 	}
 	if set("seed") {
-		c.Seed = flags.Seed
+		file.Seed = flags.Seed
 	}
 	if set("rounds") {
-		c.Rounds = flags.Rounds
+		file.Rounds = flags.Rounds
 	}
 	if set("max-parties") {
-		c.MaxParties = flags.MaxParties
+		file.MaxParties = flags.MaxParties
 	}
-	return c
-}
-
-// flagError names the flag behind a configuration error from the command
-// line; errors from a file already name its line.
-func flagError(flag string, err error) error {
-	if flag != "" {
-		return &usageError{fmt.Errorf("--%s: %w", flag, err)}
-	}
-	return err
+	return file
 }
 
 func runTournament(cmd *cobra.Command, cfg *tournament.Config, opt tournament.Options, out string, resume bool, svg string, asJSON bool) error {
