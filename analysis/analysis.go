@@ -21,10 +21,10 @@ type Point struct {
 type Options struct {
 	// MaxEnumerate is the largest space of non-additive profiles that is
 	// enumerated exhaustively (for sums of boxes such as utility.Hyper:
-	// class vectors, values every box treats alike counting once); above
-	// it a search runs, and the result is marked approximate unless a
-	// pruned enumeration of at most MaxEnumerate nodes then proves it
-	// exact. Zero means DefaultMaxEnumerate.
+	// class vectors, values every box treats alike counting once). Above
+	// it a pruned enumeration of at most MaxEnumerate/10 nodes tries to
+	// settle the frontier, and when it cannot, a search runs and the
+	// result is marked approximate. Zero means DefaultMaxEnumerate.
 	MaxEnumerate uint64
 	// Seed makes the search reproducible: the same seed, the same result.
 	Seed uint64
