@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shuttle-mediation/shuttle"
 )
@@ -71,6 +72,9 @@ type Options struct {
 // not yet emitted: rows finished out of order wait in a buffer that size.
 const window = 256
 
+// batchSize is how many rows a worker hands the writer at once.
+const batchSize = 16
+
 // Run plays the shard's jobs from opt.Skip on, in parallel, and calls emit
 // with each row in job order, from one goroutine. It returns the first
 // error of a job or of emit, or the cause of ctx's end; rows emitted before
@@ -99,30 +103,48 @@ func (t *Tournament) Run(ctx context.Context, opt Options, emit func(*Row) error
 		row *Row
 		err error
 	}
-	credits := make(chan struct{}, buffered) // one per job played and not yet emitted
-	next := make(chan int)
-	results := make(chan result, workers)
-	go func() {
-		defer close(next)
-		for k := opt.Skip; k < total; k++ {
-			select {
-			case credits <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case next <- k:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
+	// Workers take jobs in order from a counter, each after taking a
+	// credit, which the writer gives back when it emits a row; so no more
+	// than buffered jobs are ever played and not yet emitted, and their
+	// rows fit in the ring below. Rows go to the writer in batches, to wake
+	// it less often; a worker sends what it holds before it waits for a
+	// credit, for the writer may be waiting for one of those rows.
+	credits := make(chan struct{}, buffered)
+	results := make(chan []result, workers)
+	var next atomic.Int64
+	next.Store(int64(opt.Skip))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for k := range next {
+			var batch []result
+			defer func() {
+				if len(batch) > 0 {
+					results <- batch
+				}
+			}()
+			for ctx.Err() == nil {
+				select {
+				case credits <- struct{}{}:
+				default:
+					if len(batch) > 0 {
+						results <- batch
+						batch = nil
+					}
+					select {
+					case credits <- struct{}{}:
+					case <-ctx.Done():
+						return
+					}
+				}
+				k := int(next.Add(1) - 1)
+				if k >= total {
+					return
+				}
 				row, err := t.Play(ctx, shard.job(k), opt.Time)
-				results <- result{k, row, err}
+				if batch = append(batch, result{k, row, err}); len(batch) == batchSize || err != nil {
+					results <- batch
+					batch = nil
+				}
 			}
 		})
 	}
@@ -134,19 +156,20 @@ func (t *Tournament) Run(ctx context.Context, opt Options, emit func(*Row) error
 	pending := make([]*Row, buffered)
 	done := opt.Skip
 	var failure error
-	for res := range results {
-		if res.err != nil {
-			// A job stopped by the end of ctx is no error of its own.
-			if failure == nil && ctx.Err() == nil {
-				failure = res.err
-				cancel(res.err)
+	for batch := range results {
+		for _, res := range batch {
+			if res.err != nil {
+				// A job stopped by the end of ctx is no error of its own.
+				if failure == nil && ctx.Err() == nil {
+					failure = res.err
+					cancel(res.err)
+				}
+				continue
 			}
-			continue
+			if failure == nil {
+				pending[res.k%buffered] = res.row
+			}
 		}
-		if failure != nil {
-			continue
-		}
-		pending[res.k%buffered] = res.row
 		for failure == nil && done < total && pending[done%buffered] != nil {
 			r := pending[done%buffered]
 			pending[done%buffered] = nil
