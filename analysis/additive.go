@@ -127,9 +127,11 @@ func additiveFront(d *space.Domain, adds []*utility.Additive, allowed [][]int) (
 			}
 		}
 	}
+	n := len(d.Issues)
+	flat := make([]int, cur.len()*n)
 	outcomes := make([]space.Outcome, cur.len())
 	for p, r := range cur.ref {
-		o := d.NewOutcome()
+		o := space.Outcome(flat[p*n : (p+1)*n : (p+1)*n])
 		x := int32(r)
 		for i := len(steps) - 1; i >= 0; i-- {
 			if st := &steps[i]; st.values == nil {

@@ -231,3 +231,25 @@ func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
 }
+
+// sharedDomains is shared/domains beside the module root, or "" when the
+// checkout has no shared data beside it.
+func sharedDomains(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !exists(filepath.Join(dir, "go.mod")) {
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the package")
+		}
+		dir = parent
+	}
+	root := filepath.Join(dir, "..", "shared", "domains")
+	if !isDir(root) {
+		return ""
+	}
+	return root
+}

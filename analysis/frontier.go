@@ -96,6 +96,10 @@ type sieve struct {
 	fen   []int32
 	tmp   []int32
 	sums  []uint64 // merged tie counts, parallel to the merged order
+	keys  []keyed
+	spare []keyed
+	top   []int32
+	count []int32
 }
 
 // front writes to dst the non-dominated vectors of src, one per class
@@ -159,19 +163,31 @@ func (s *sieve) merge(src *cloud) ([]int32, []uint64) {
 	}
 	s.classify(src)
 	ids := s.ids
+	// Least significant coordinate first, counting sorts of the class
+	// numbers, largest first, each stable: descending lexicographic order
+	// in linear time, equal vectors in their order in src.
 	s.order = slices.Grow(s.order[:0], n)[:n]
+	s.tmp = slices.Grow(s.tmp[:0], n)[:n]
 	for i := range s.order {
 		s.order[i] = int32(i)
 	}
-	slices.SortFunc(s.order, func(a, b int32) int {
-		x, y := ids[int(a)*k:int(a)*k+k], ids[int(b)*k:int(b)*k+k]
-		for j := range x {
-			if x[j] != y[j] {
-				return cmp.Compare(y[j], x[j])
-			}
+	for j := k - 1; j >= 0; j-- {
+		top := s.top[j]
+		s.count = slices.Grow(s.count[:0], int(top)+2)[:int(top)+2]
+		clear(s.count)
+		for _, i := range s.order {
+			s.count[top-ids[int(i)*k+j]+1]++
 		}
-		return cmp.Compare(a, b)
-	})
+		for c := 1; c < len(s.count); c++ {
+			s.count[c] += s.count[c-1]
+		}
+		for _, i := range s.order {
+			c := top - ids[int(i)*k+j]
+			s.tmp[s.count[c]] = i
+			s.count[c]++
+		}
+		s.order, s.tmp = s.tmp, s.order
+	}
 	s.sums = slices.Grow(s.sums[:0], n)[:n]
 	m := 0
 	for _, i := range s.order {
@@ -186,25 +202,83 @@ func (s *sieve) merge(src *cloud) ([]int32, []uint64) {
 	return s.order[:m], s.sums[:m]
 }
 
-// classify fills s.ids.
+// classify fills s.ids, and s.top with the largest class of each
+// coordinate.
 func (s *sieve) classify(src *cloud) {
 	n, k := src.len(), src.k
 	s.ids = slices.Grow(s.ids[:0], n*k)[:n*k]
-	s.tmp = slices.Grow(s.tmp[:0], n)[:n]
-	u := src.u
-	for j := 0; j < k; j++ {
-		o := s.tmp
-		for i := range o {
-			o[i] = int32(i)
+	s.top = slices.Grow(s.top[:0], k)[:k]
+	s.keys = slices.Grow(s.keys[:0], n)[:n]
+	for j := range k {
+		for i := range s.keys {
+			s.keys[i] = keyed{src.u[i*k+j], int32(i)}
 		}
-		slices.SortFunc(o, func(a, b int32) int { return cmp.Compare(u[int(a)*k+j], u[int(b)*k+j]) })
+		sortKeys(s.keys, &s.spare)
 		id := int32(0)
-		for x, i := range o {
-			if x > 0 && !near(u[int(o[x-1])*k+j], u[int(i)*k+j]) {
+		for x, e := range s.keys {
+			if x > 0 && !near(s.keys[x-1].v, e.v) {
 				id++
 			}
-			s.ids[int(i)*k+j] = id
+			s.ids[int(e.i)*k+j] = id
 		}
+		s.top[j] = id
+	}
+}
+
+// keyed is a utility with the index of its vector.
+type keyed struct {
+	v float64
+	i int32
+}
+
+// sortKeys sorts keys by utility, least first: a least significant digit
+// radix sort on the float's bits made monotone (sign bit flipped for
+// positive numbers, all bits for negative ones), byte by byte, skipping the
+// bytes every key shares; short slices go to pdqsort. spare is scratch
+// space kept between calls.
+func sortKeys(keys []keyed, spare *[]keyed) {
+	if len(keys) < 256 {
+		slices.SortFunc(keys, func(a, b keyed) int { return cmp.Compare(a.v, b.v) })
+		return
+	}
+	bitsOf := func(v float64) uint64 {
+		b := math.Float64bits(v)
+		if b>>63 != 0 {
+			return ^b
+		}
+		return b | 1<<63
+	}
+	var and, or uint64 = math.MaxUint64, 0
+	for _, e := range keys {
+		b := bitsOf(e.v)
+		and &= b
+		or |= b
+	}
+	*spare = slices.Grow((*spare)[:0], len(keys))[:len(keys)]
+	src, dst := keys, *spare
+	var count [256]int
+	for shift := 0; shift < 64; shift += 8 {
+		if (and>>shift)&0xff == (or>>shift)&0xff {
+			continue
+		}
+		count = [256]int{}
+		for _, e := range src {
+			count[bitsOf(e.v)>>shift&0xff]++
+		}
+		at := 0
+		for d, c := range count {
+			count[d] = at
+			at += c
+		}
+		for _, e := range src {
+			d := bitsOf(e.v) >> shift & 0xff
+			dst[count[d]] = e
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
 	}
 }
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"testing"
@@ -125,6 +126,31 @@ func TestSieveLarge(t *testing.T) {
 			seen[fmt.Sprint(v)] = true
 			if on[int64(i)] != (!dominated && first) {
 				t.Fatalf("vector %d %v: on front %v, dominated %v", i, v, on[int64(i)], dominated)
+			}
+		}
+	})
+}
+
+// TestSortKeys checks the radix sort against the standard library on
+// utilities of both signs, many of them equal.
+func TestSortKeys(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 2000).Draw(t, "n")
+		keys := make([]keyed, n)
+		for i := range keys {
+			v := rapid.Float64Range(-2, 2).Draw(t, "v")
+			if rapid.Bool().Draw(t, "coarse") {
+				v = float64(rapid.IntRange(-4, 4).Draw(t, "grid")) / 4
+			}
+			keys[i] = keyed{v, int32(i)}
+		}
+		want := slices.Clone(keys)
+		slices.SortStableFunc(want, func(a, b keyed) int { return cmp.Compare(a.v, b.v) })
+		var spare []keyed
+		sortKeys(keys, &spare)
+		for i := range keys {
+			if keys[i].v != want[i].v {
+				t.Fatalf("position %d: %v, want %v", i, keys[i].v, want[i].v)
 			}
 		}
 	})

@@ -82,9 +82,11 @@ func (p *Point) Distance(u []float64) float64 {
 // finish fills the frontier from a sieved cloud and its representative
 // outcomes, then the bargaining points and the notes that follow from them.
 func (r *Result) finish(c *cloud, outs []space.Outcome) {
+	k := c.k
+	flat := slices.Clone(c.u[:c.len()*k])
 	r.Frontier = make([]Point, c.len())
 	for x := range r.Frontier {
-		r.Frontier[x] = Point{Outcome: outs[x], Utilities: slices.Clone(c.vec(x)), Ties: c.ties[x]}
+		r.Frontier[x] = Point{Outcome: outs[x], Utilities: flat[x*k : (x+1)*k : (x+1)*k], Ties: c.ties[x]}
 	}
 	if r.Feasible.IsInt64() && r.Feasible.Int64() == 1 {
 		if r.Outcomes.IsInt64() && r.Outcomes.Int64() == 1 {
