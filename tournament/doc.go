@@ -14,6 +14,25 @@
 // stopped by its context keeps its complete rows, and RunFile resumes it.
 //
 // The analysis of each scenario (frontier, Nash point) is computed once when
-// the tournament is created, and the strategies' search tables once per
-// profile, shared by all workers.
+// the tournament is created, and the strategies' search tables and the
+// mediators' frontier scores once per profile set, shared by all workers.
+//
+// A configuration file (LoadConfig) is YAML with the fields of Config;
+// strategies and mediators are written as names or in full:
+//
+//	domains: [../shared/domains/anac/y2011, cases/truce.yaml]
+//	protocols: [shuttle, alternating-offers]
+//	mediators:
+//	  - confided
+//	  - {name: objections-kalai, strategy: objections, target: kalai}
+//	strategies:
+//	  - linear
+//	  - {name: stubborn, strategy: boulware, params: {e: 0.1}}
+//	  - {name: secretive, strategy: conceder, confide: none}
+//	pairing: one-vs-rest     # or all-combinations
+//	reps: 2
+//	seed: 42
+//	rounds: 100              # deadline on domain folders
+//	post_settlement: false
+//	max_parties: 3           # skip domains with more parties
 package tournament
