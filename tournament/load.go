@@ -256,7 +256,7 @@ func load(src source, maxParties int) (*Scenario, error) {
 	h.Sum(sc.hash[:0])
 	a, err := analysis.Analyze(sc.Profiles, simulate.AnalysisOptions)
 	if err != nil {
-		return nil, fmt.Errorf("analyze %s: %w", src.path, err)
+		return nil, fmt.Errorf("%s: %w", src.path, err)
 	}
 	sc.Analysis = a
 	return sc, nil
