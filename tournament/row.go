@@ -295,9 +295,6 @@ type Reader struct {
 	time   bool
 	csv    *csv.Reader
 	sc     *bufio.Scanner
-	rec    []string
-	// offset is where the rows read so far end in the file.
-	offset int64
 }
 
 // maxLine bounds a row's line: a row of many parties is still short.
@@ -330,16 +327,12 @@ func NewReader(r io.Reader, file string, f Format) (*Reader, error) {
 	}
 	rd.csv.FieldsPerRecord = len(head)
 	rd.line = 1
-	rd.offset = rd.csv.InputOffset()
 	return rd, nil
 }
 
 // Time reports whether the rows read so far carry the time column (for CSV,
 // whether the header has it).
 func (rd *Reader) Time() bool { return rd.time }
-
-// Offset is the byte offset in the file just after the last row read.
-func (rd *Reader) Offset() int64 { return rd.offset }
 
 // Read reads the next row; it returns io.EOF after the last one.
 func (rd *Reader) Read() (*Row, error) {
@@ -354,12 +347,10 @@ func (rd *Reader) Read() (*Row, error) {
 		return nil, rd.csvError(err)
 	}
 	rd.line, _ = rd.csv.FieldPos(0)
-	rd.rec = rec
 	r, err := rd.parseCSV(rec)
 	if err != nil {
 		return nil, err
 	}
-	rd.offset = rd.csv.InputOffset()
 	return r, nil
 }
 
@@ -524,7 +515,6 @@ func (rd *Reader) readJSON() (*Row, error) {
 	if err := rd.check(r); err != nil {
 		return nil, err
 	}
-	rd.offset += int64(len(line)) + 1
 	return r, nil
 }
 
