@@ -51,7 +51,7 @@ func analyze(profiles []*utility.Profile, opt Options) (*Result, error) {
 		res.factNotes(f)
 	}
 	if !exact {
-		res.note("the space of %s outcomes is too large to enumerate (more than %d after grouping equivalent values): the frontier comes from a seeded search (seed %d) and may miss points; its ties count only the outcomes found", res.Feasible, opt.MaxEnumerate, opt.Seed)
+		res.note("the space of %s outcomes is too large to settle exactly (pruned enumeration ran out of its %d nodes): the frontier comes from a search with seed %d and may miss points; its ties count only the outcomes found", res.Feasible, max(1, opt.MaxEnumerate/10), opt.Seed)
 	}
 	return res, nil
 }

@@ -15,9 +15,11 @@ import (
 // box (moving each of its issues into a class the box admits, the best one
 // for λ·u) and changing a single issue's class. Entering a box matters
 // because a box of several sides pays nothing until all of them hold, so
-// single changes alone stall in front of it. Climbs restart from the
-// archive's best point for λ, kicked by entering a few random boxes.
-// Every state evaluated on the way is offered to the archive, which is how
+// single changes alone stall in front of it. Climbs start, in alternate
+// rounds, from random states and from the archive's best point for λ
+// kicked by entering a few random boxes. Every state evaluated on the way
+// is offered to the archive, and after each climb a Pareto local search
+// (explore) visits the neighbours of every new archive point: that is how
 // points off the convex hull, which no weighted sum prefers, are found.
 type searcher struct {
 	m      *model
