@@ -55,11 +55,8 @@ type gapJSON struct {
 // for each party how far its current text is from its confided position,
 // and the texts the case's mediator strategy would propose next.
 func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	c.mu.Lock()

@@ -207,6 +207,18 @@ func notFound(id string) error { return shuttle.Errorf(shuttle.ENotFound, "no ca
 
 // lookup finds a case the caller takes part in, loading it from the store
 // if the server has not yet (a closed case, or one a restart skipped).
+// lookupAsMediator is lookup for the routes only the mediator may call.
+func (s *Server) lookupAsMediator(r *http.Request, a *caller) (*liveCase, viewer, error) {
+	c, v, err := s.lookup(r, a)
+	if err != nil {
+		return nil, viewer{}, err
+	}
+	if err := requireMediator(v); err != nil {
+		return nil, viewer{}, err
+	}
+	return c, v, nil
+}
+
 func (s *Server) lookup(r *http.Request, a *caller) (*liveCase, viewer, error) {
 	id := r.PathValue("id")
 	if !a.admin && a.p.Case != id {
@@ -368,11 +380,8 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, a *caller) erro
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	var req struct {
@@ -419,11 +428,8 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error
 }
 
 func (s *Server) start(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -684,11 +690,8 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, a *caller) error
 }
 
 func (s *Server) implementation(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -908,11 +911,8 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request, a *caller) 
 // export writes the case's whole archive. It holds every event, so only the
 // mediator may have it; parties check their own events by inclusion proofs.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	c.mu.Lock()

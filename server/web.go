@@ -820,11 +820,8 @@ func (s *Server) webPlane(w http.ResponseWriter, r *http.Request, a *caller) err
 
 // webExposure draws each party's exposure over the implementation.
 func (s *Server) webExposure(w http.ResponseWriter, r *http.Request, a *caller) error {
-	c, v, err := s.lookup(r, a)
+	c, _, err := s.lookupAsMediator(r, a)
 	if err != nil {
-		return err
-	}
-	if err := requireMediator(v); err != nil {
 		return err
 	}
 	c.mu.Lock()
