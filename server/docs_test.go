@@ -16,27 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 	"github.com/shuttle-mediation/shuttle/ledger"
 )
-
-// repoRoot is the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
-}
 
 // curlCommand is one curl line of docs/api.md and the status it expects.
 type curlCommand struct {
@@ -118,7 +100,7 @@ func shellWords(s string) ([]string, error) {
 // the case between examples where the document skips steps (the rounds of
 // the negotiation).
 func TestDocsCurl(t *testing.T) {
-	root := repoRoot(t)
+	root := testenv.RepoRoot(t)
 	cmds := docCommands(t, filepath.Join(root, "docs", "api.md"))
 	if len(cmds) < 20 {
 		t.Fatalf("docs/api.md has %d curl examples", len(cmds))

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shuttle-mediation/shuttle/internal/testenv"
 )
 
 // BenchmarkTournament plays the fixed tournament of testdata/bench.yaml (the
@@ -18,9 +20,7 @@ import (
 // the process spent per negotiation (all threads, the collector's
 // included), which a machine busy with other work inflates less.
 func BenchmarkTournament(b *testing.B) {
-	if sharedDomains() == "" {
-		b.Skip("shared/domains is not beside the repository")
-	}
+	testenv.SharedDomains(b)
 	c, err := LoadConfig("testdata/bench.yaml")
 	if err != nil {
 		b.Fatal(err)

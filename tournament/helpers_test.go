@@ -10,29 +10,6 @@ import (
 	"testing"
 )
 
-// sharedDomains is shared/domains beside the repository (walking up from
-// the package to the folder of go.mod), or "" when it is not there.
-func sharedDomains() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "domains")
-			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-				return d
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 // small is a tournament on the test domains that plays every protocol,
 // two mediators and a few strategies: 728 negotiations.
 func small() *Config {
