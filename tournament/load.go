@@ -13,8 +13,7 @@ import (
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/analysis"
-	"github.com/shuttle-mediation/shuttle/formats/genius"
-	"github.com/shuttle-mediation/shuttle/formats/geniusweb"
+	"github.com/shuttle-mediation/shuttle/formats"
 	"github.com/shuttle-mediation/shuttle/negotiate"
 	"github.com/shuttle-mediation/shuttle/scenario"
 	"github.com/shuttle-mediation/shuttle/simulate"
@@ -139,15 +138,9 @@ func isScenarioFile(p string) bool {
 	return false
 }
 
-// domainFiles lists a folder's GENIUS (.xml) and GeniusWeb (.json) files.
-func domainFiles(dir string) (xmls, jsons []string) {
-	xmls, _ = filepath.Glob(filepath.Join(dir, "*.xml"))
-	jsons, _ = filepath.Glob(filepath.Join(dir, "*.json"))
-	return xmls, jsons
-}
-
+// holdsDomain reports whether dir holds GENIUS or GeniusWeb files.
 func holdsDomain(dir string) bool {
-	x, j := domainFiles(dir)
+	x, j := formats.Files(dir)
 	return len(x)+len(j) > 0
 }
 
@@ -218,15 +211,11 @@ func load(src source, maxParties int) (*Scenario, error) {
 		}
 		sc.Case = c
 	} else {
-		xmls, jsons := domainFiles(src.path)
-		read := genius.ReadFolder
-		if files = xmls; len(xmls) < len(jsons) {
-			read, files = geniusweb.ReadFolder, jsons
-		}
-		d, profiles, err := read(src.path)
+		d, profiles, read, err := formats.ReadFolder(src.path)
 		if err != nil {
 			return nil, err
 		}
+		files = read
 		sc.Case, sc.folder = simulate.FromProfiles(src.path, d, profiles), true
 	}
 	sc.Profiles = sc.Case.Profiles()

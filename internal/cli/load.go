@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/shuttle-mediation/shuttle"
-	"github.com/shuttle-mediation/shuttle/formats/genius"
+	"github.com/shuttle-mediation/shuttle/formats"
 	"github.com/shuttle-mediation/shuttle/formats/geniusweb"
 	"github.com/shuttle-mediation/shuttle/scenario"
 	"github.com/shuttle-mediation/shuttle/space"
@@ -54,21 +54,7 @@ func load(path string) (*input, error) {
 }
 
 func loadFolder(dir string) (*input, error) {
-	xmls, _ := filepath.Glob(filepath.Join(dir, "*.xml"))
-	jsons, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	var (
-		d   *space.Domain
-		ps  []*utility.Profile
-		err error
-	)
-	switch {
-	case len(xmls) > 0 && len(xmls) >= len(jsons):
-		d, ps, err = genius.ReadFolder(dir)
-	case len(jsons) > 0:
-		d, ps, err = geniusweb.ReadFolder(dir)
-	default:
-		return nil, shuttle.InFile(dir, 0, "", "folder holds no GENIUS (.xml) or GeniusWeb (.json) files")
-	}
+	d, ps, _, err := formats.ReadFolder(dir)
 	if err != nil {
 		return nil, err
 	}
