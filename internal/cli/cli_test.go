@@ -96,13 +96,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"nonsense"}, "unknown command"},
 	}
 	for _, tt := range tests {
-		out, errs, code := run(t, tt.args...)
-		if code == 0 || out != "" {
-			t.Errorf("%v: exit %d, stdout %q", tt.args, code, out)
-		}
-		if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) {
-			t.Errorf("%v: stderr %q, want one line containing %q", tt.args, errs, tt.want)
-		}
+		wantFailure(t, tt.args, tt.want)
 	}
 }
 
@@ -113,25 +107,44 @@ func TestAnalyzeSVG(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", path, code, errs)
 		}
-		f, err := os.Open(svg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := xml.NewDecoder(f)
-		n := 0
-		for {
-			_, err := d.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%s: SVG is not well-formed XML: %v", path, err)
-			}
-			n++
-		}
-		f.Close()
-		if n < 100 {
+		if n := xmlTokens(t, svg); n < 100 {
 			t.Errorf("%s: SVG has only %d tokens", path, n)
 		}
+	}
+}
+
+// wantFailure runs args and checks the contract of every failure: a
+// non-zero exit, nothing on stdout, and one line on stderr containing want.
+func wantFailure(t *testing.T, args []string, want string) {
+	t.Helper()
+	out, errs, code := run(t, args...)
+	if code == 0 || out != "" {
+		t.Errorf("%v: exit %d, stdout %q", args, code, out)
+	}
+	if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, want) {
+		t.Errorf("%v: stderr %q, want one line containing %q", args, errs, want)
+	}
+}
+
+// xmlTokens fails the test unless the file at path is well-formed XML, and
+// returns how many tokens it holds.
+func xmlTokens(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := xml.NewDecoder(f)
+	n := 0
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("%s is not well-formed XML: %v", path, err)
+		}
+		n++
 	}
 }

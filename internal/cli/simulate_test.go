@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"encoding/xml"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,13 +83,7 @@ parties:
 		{[]string{"verify", param}, "param.yaml"},
 	}
 	for _, tt := range tests {
-		out, errs, code := run(t, tt.args...)
-		if code == 0 || out != "" {
-			t.Errorf("%v: exit %d, stdout %q", tt.args, code, out)
-		}
-		if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) {
-			t.Errorf("%v: stderr %q, want one line containing %q", tt.args, errs, tt.want)
-		}
+		wantFailure(t, tt.args, tt.want)
 	}
 }
 
@@ -217,17 +209,8 @@ func TestSimulateSVG(t *testing.T) {
 		if _, errs, code := run(t, append([]string{"simulate", "--svg", svg, "--json"}, args...)...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, errs)
 		}
+		xmlTokens(t, svg)
 		data := mustRead(t, svg)
-		d := xml.NewDecoder(bytes.NewReader(data))
-		for {
-			_, err := d.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("%v: SVG is not well-formed XML: %v", args, err)
-			}
-		}
 		if !bytes.Contains(data, []byte("offers")) && !bytes.Contains(data, []byte("proposals")) {
 			t.Errorf("%v: the SVG draws no offers or proposals", args)
 		}

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/xml"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,21 +87,7 @@ func TestTournamentConfigAndCharts(t *testing.T) {
 		}
 	}
 	for _, suffix := range []string{"-strategies.svg", "-agreement.svg", "-nash.svg"} {
-		f, err := os.Open(filepath.Join(dir, "chart"+suffix))
-		if err != nil {
-			t.Fatal(err)
-		}
-		d := xml.NewDecoder(f)
-		for {
-			_, err := d.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("chart%s: %v", suffix, err)
-			}
-		}
-		f.Close()
+		xmlTokens(t, filepath.Join(dir, "chart"+suffix))
 	}
 }
 
@@ -137,12 +121,6 @@ func TestTournamentBadInput(t *testing.T) {
 		{[]string{"tournament", "merge", "--out", filepath.Join(dir, "m.csv")}, "merge: name the shards' files"},
 	}
 	for _, tt := range tests {
-		out, errs, code := run(t, tt.args...)
-		if code == 0 || out != "" {
-			t.Errorf("%v: exit %d, stdout %q", tt.args, code, out)
-		}
-		if strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tt.want) {
-			t.Errorf("%v: stderr %q, want one line containing %q", tt.args, errs, tt.want)
-		}
+		wantFailure(t, tt.args, tt.want)
 	}
 }
