@@ -15,8 +15,10 @@ const Never = time.Duration(math.MaxInt64)
 var ErrStalled = errors.New("negotiation stalled: waiting with no deadline for an answer that cannot arrive in virtual time")
 
 // Clock is a session's source of time, measured from the negotiation's
-// start. A simulation uses a VirtualClock, a server a WallClock; the
-// protocols cannot tell them apart.
+// start. A simulation uses a VirtualClock; WallClock is plain real time,
+// and the server uses a clock of its own that runs on wall time but can
+// replay recorded instants after a restart. The protocols cannot tell them
+// apart.
 type Clock interface {
 	Now() time.Duration
 	// Wait returns when Now has reached t, or earlier as soon as wake
