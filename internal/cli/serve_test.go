@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -50,6 +51,17 @@ func TestServeAndToken(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "mediator token (shown once): ") {
 		t.Fatalf("serve did not print a token: %q", out.String())
+	}
+	// The console link carries that same token, so a mediator can sign in
+	// with one click.
+	var first string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if t, ok := strings.CutPrefix(line, "mediator token (shown once): "); ok {
+			first = t
+		}
+	}
+	if !strings.Contains(out.String(), "/ui/join?token="+url.QueryEscape(first)+"\n") {
+		t.Errorf("serve printed no console link with its token: %q", out.String())
 	}
 	var tok bytes.Buffer
 	if code := Main(context.Background(), []string{"token", "--db", db}, &tok, &stderr); code != 0 {
