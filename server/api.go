@@ -301,7 +301,7 @@ func (s *Server) createCase(w http.ResponseWriter, r *http.Request, a *caller) e
 	c.mu.Lock()
 	e, err := c.serverEvent(kindCreated, "", nil, createdBody{Name: name, Humans: humans})
 	if err == nil {
-		_, err = c.appendLocked(r.Context(), "", e)
+		_, err = c.appendLocked(r.Context(), e)
 	}
 	c.mu.Unlock()
 	if err != nil {
@@ -420,7 +420,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error
 	if err != nil {
 		return err
 	}
-	if _, err := c.appendLocked(r.Context(), "", e); err != nil {
+	if _, err := c.appendLocked(r.Context(), e); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"name": req.Name, "role": string(req.Role), "token": tok})
@@ -444,7 +444,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, a *caller) error 
 	if err != nil {
 		return err
 	}
-	evs, err := c.appendLocked(r.Context(), "", e)
+	evs, err := c.appendLocked(r.Context(), e)
 	if err != nil {
 		return err
 	}

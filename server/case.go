@@ -86,6 +86,7 @@ type liveCase struct {
 	asked     map[string]*negotiate.Question // last question Ask put to each human
 	open      map[string]*negotiate.Question // asked and recorded, not yet answered
 	acks      map[string]chan ack
+	staged    []stagedEvent // recorded by the session, not yet appended; see record
 	replayQ   []store.Event // logged negotiation events the session has still to reproduce
 	caughtUp  chan struct{} // closed when replayQ is empty
 	loading   bool
@@ -124,12 +125,61 @@ func (c *liveCase) isHuman(party string) bool { return slices.Contains(c.humans,
 // now is the time on the case's clock: since the case was created.
 func (c *liveCase) now() time.Duration { return time.Since(c.created) }
 
-// appendLocked makes entries durable in the store, then adds them to the
-// ledger and wakes the streams. On error nothing has changed in memory.
-func (c *liveCase) appendLocked(ctx context.Context, key string, entries ...ledger.Entry) ([]store.Event, error) {
+// appendLocked makes entries durable in the store, after the negotiation
+// events staged before them, then adds them all to the ledger, applies the
+// staged events' effects and wakes the streams. On error nothing has
+// changed in memory.
+func (c *liveCase) appendLocked(ctx context.Context, entries ...ledger.Entry) ([]store.Event, error) {
+	staged := c.staged
+	c.staged = nil
+	if len(staged) > 0 {
+		all := make([]ledger.Entry, 0, len(staged)+len(entries))
+		for _, s := range staged {
+			all = append(all, s.entry)
+		}
+		entries = append(all, entries...)
+	}
 	if len(entries) == 0 {
 		return nil, nil
 	}
+	evs, err := c.storeLocked(ctx, entries)
+	if err != nil {
+		if len(staged) > 0 {
+			// The session has gone on from events that are now lost: a
+			// restart replays it from those in the store.
+			c.breakLocked(err)
+			c.failStagedLocked(staged, err)
+		}
+		return nil, err
+	}
+	for i, s := range staged {
+		c.appliedLocked(s.event, evs[i].Seq)
+	}
+	close(c.changed)
+	c.changed = make(chan struct{})
+	return evs[len(staged):], nil
+}
+
+// flushLocked makes the staged negotiation events durable.
+func (c *liveCase) flushLocked() {
+	if len(c.staged) > 0 && c.broken == nil {
+		c.appendLocked(context.Background()) // a failure breaks the case
+	}
+}
+
+// failStagedLocked tells the people whose answers were staged that they
+// could not be kept.
+func (c *liveCase) failStagedLocked(staged []stagedEvent, err error) {
+	for _, s := range staged {
+		if ch := c.acks[s.event.From]; ch != nil {
+			ch <- ack{err: err}
+			delete(c.acks, s.event.From)
+		}
+	}
+}
+
+// storeLocked appends entries to the store and the ledger.
+func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]store.Event, error) {
 	last := c.last
 	next := int64(len(c.events)) + 1
 	evs := make([]store.Event, len(entries))
@@ -157,7 +207,7 @@ func (c *liveCase) appendLocked(ctx context.Context, key string, entries ...ledg
 			From: e.From, To: e.To, Body: canon, Leaf: ledger.LeafHash(enc)}
 	}
 	start := time.Now()
-	if err := c.srv.st.AppendEvents(ctx, c.id, next, key, evs); err != nil {
+	if err := c.srv.st.AppendEvents(ctx, c.id, next, "", evs); err != nil {
 		return nil, fmt.Errorf("case %s: append: %w", c.id, err)
 	}
 	c.srv.metrics.appendSeconds.Observe(time.Since(start).Seconds())
@@ -175,8 +225,6 @@ func (c *liveCase) appendLocked(ctx context.Context, key string, entries ...ledg
 	if c.dueLocked(entries) {
 		c.checkpointLocked(ctx)
 	}
-	close(c.changed)
-	c.changed = make(chan struct{})
 	return evs, nil
 }
 
@@ -309,6 +357,11 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 		return c.session.Answer(party, id, a)
 	}
 	c.clock.inbox = make(chan delivery)
+	c.clock.flush = func() {
+		c.mu.Lock()
+		c.flushLocked()
+		c.mu.Unlock()
+	}
 	med, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: sc.Mediator.Strategy, Target: sc.Mediator.Target,
 		Params: sc.Mediator.Params, Rand: c.seed(0), Analysis: c.srv.analysisOf(c)})
 	if err != nil {
@@ -387,8 +440,19 @@ func (h *human) Ask(q *negotiate.Question) (negotiate.Answer, bool) {
 	return negotiate.Answer{}, false
 }
 
-// record is the session's Record: it appends each event, or while
-// replaying checks it against the log.
+// stagedEvent is a negotiation event recorded by the session and not yet
+// in the store.
+type stagedEvent struct {
+	entry ledger.Entry
+	event negotiate.Event
+}
+
+// record is the session's Record: while replaying it checks each event
+// against the log; live, it stages the event, to be appended with the
+// others of the session's step when the session next waits (see
+// caseClock.Wait). A step (an answer taken, the mediator's next texts to
+// every party) is then one durable commit instead of one per event, and
+// nothing the step did is acknowledged or shown before it is durable.
 func (c *liveCase) record(e negotiate.Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -400,36 +464,33 @@ func (c *liveCase) record(e negotiate.Event) {
 	if e.To != negotiate.Everyone {
 		to = []string{e.To}
 	}
-	var seq int64
-	if len(c.replayQ) > 0 {
-		want := c.replayQ[0]
-		c.replayQ = c.replayQ[1:]
-		c.clock.reproduced()
-		if want.Kind != kind || want.From != e.From || !slices.Equal(want.To, to) {
-			c.breakLocked(fmt.Errorf("%w at event %d: logged %s from %q, replayed %s from %q", errDiverged, want.Seq, want.Kind, want.From, kind, e.From))
-			return
-		}
-		if len(c.replayQ) == 0 {
-			close(c.caughtUp)
-		}
-		seq = want.Seq
-	} else {
+	if len(c.replayQ) == 0 {
 		body, err := negotiate.MarshalEvent(c.sc.Domain, &e)
 		if err != nil {
 			c.breakLocked(err)
 			return
 		}
-		evs, err := c.appendLocked(context.Background(), "", ledger.Entry{Time: c.negStart + e.Time, Kind: kind, From: e.From, To: to, Body: body})
-		if err != nil {
-			c.breakLocked(err)
-			if ch := c.acks[e.From]; ch != nil {
-				ch <- ack{err: err}
-				delete(c.acks, e.From)
-			}
-			return
-		}
-		seq = evs[0].Seq
+		c.staged = append(c.staged, stagedEvent{
+			entry: ledger.Entry{Time: c.negStart + e.Time, Kind: kind, From: e.From, To: to, Body: body},
+			event: e})
+		return
 	}
+	want := c.replayQ[0]
+	c.replayQ = c.replayQ[1:]
+	c.clock.reproduced()
+	if want.Kind != kind || want.From != e.From || !slices.Equal(want.To, to) {
+		c.breakLocked(fmt.Errorf("%w at event %d: logged %s from %q, replayed %s from %q", errDiverged, want.Seq, want.Kind, want.From, kind, e.From))
+		return
+	}
+	if len(c.replayQ) == 0 {
+		close(c.caughtUp)
+	}
+	c.appliedLocked(e, want.Seq)
+}
+
+// appliedLocked takes the effects of negotiation event e, in the log at
+// seq: questions open, answers acknowledged, the agreement's place.
+func (c *liveCase) appliedLocked(e negotiate.Event, seq int64) {
 	switch {
 	case isQuestion(e.Kind) && c.isHuman(e.To):
 		c.open[e.To] = c.asked[e.To]
@@ -452,6 +513,7 @@ func (c *liveCase) finish(res *negotiate.Result, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer close(c.done)
+	c.flushLocked()
 	clear(c.open)
 	for p, ch := range c.acks {
 		ch <- ack{err: shuttle.Errorf(shuttle.EConflict, "the negotiation ended")}
@@ -538,7 +600,7 @@ func (c *liveCase) signLocked(ctx context.Context, party string, pub ed25519.Pub
 	if err != nil {
 		return err
 	}
-	if _, err := c.appendLocked(ctx, "", e); err != nil {
+	if _, err := c.appendLocked(ctx, e); err != nil {
 		return err
 	}
 	if err := c.applySignatureLocked(party, pub, sig); err != nil {
@@ -614,7 +676,7 @@ func (c *liveCase) dealEventsLocked(ctx context.Context, act *ledger.Entry, evs 
 		}
 		entries = append(entries, ledger.Entry{Time: c.dealStart + time.Duration(e.At), Kind: e.Kind, From: e.From, To: e.To, Body: b})
 	}
-	if _, err := c.appendLocked(ctx, "", entries...); err != nil {
+	if _, err := c.appendLocked(ctx, entries...); err != nil {
 		return err
 	}
 	if st := c.impl.State(); st != deal.Active {

@@ -30,6 +30,9 @@ type caseClock struct {
 	// Session.Answer concurrently with it.
 	answer func(party string, id uint64, a negotiate.Answer) error
 	inbox  chan delivery
+	// flush makes the events the session recorded since it last waited
+	// durable, acknowledging the answers among them.
+	flush func()
 }
 
 // delivery is a person's answer on its way to the session.
@@ -71,6 +74,7 @@ func (c *caseClock) Wait(ctx context.Context, t time.Duration, wake <-chan struc
 	if !c.live() {
 		return c.replay(ctx, t, wake)
 	}
+	c.flush()
 	select {
 	case <-wake:
 		c.advance(time.Since(c.start))

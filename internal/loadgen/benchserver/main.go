@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -29,9 +30,21 @@ func main() {
 	cases := flag.Int("cases", 100, "cases answered at once")
 	subs := flag.Int("subscribers", 1000, "event streams held open")
 	dur := flag.Duration("duration", 20*time.Second, "how long to drive the cases")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run (server and generator) to this file")
 	flag.Parse()
 	log.SetFlags(0)
+	if *cpu != "" {
+		f, err := os.Create(*cpu)
+		if err != nil {
+			log.Fatal("benchserver: ", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal("benchserver: ", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*cases, *subs, *dur); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal("benchserver: ", err)
 	}
 }
