@@ -786,15 +786,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, a *caller) error
 	defer heartbeat.Stop()
 	for {
 		c.mu.Lock()
-		evs := c.events[min(after, int64(len(c.events))):]
+		from := min(after, int64(len(c.events)))
+		evs, frames := c.events[from:], c.frames[from:]
 		changed := c.changed
 		c.mu.Unlock()
 		for i := range evs {
 			if !visible(&evs[i], v) {
 				continue
 			}
-			b, _ := json.Marshal(toJSON(&evs[i]))
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", evs[i].Seq, evs[i].Kind, b); err != nil {
+			if _, err := w.Write(frames[i]); err != nil {
 				return nil
 			}
 		}

@@ -75,6 +75,7 @@ type liveCase struct {
 	mu      sync.Mutex
 	log     *ledger.Log
 	events  []store.Event
+	frames  [][]byte // events[i] as a stream sends it, encoded once for every subscriber
 	last    time.Duration // latest entry time on the case's clock
 	changed chan struct{} // closed and replaced at every append
 	state   string
@@ -160,6 +161,20 @@ func (c *liveCase) appendLocked(ctx context.Context, entries ...ledger.Entry) ([
 	return evs[len(staged):], nil
 }
 
+// addEventsLocked adds stored events to the case in memory.
+func (c *liveCase) addEventsLocked(evs ...store.Event) {
+	for i := range evs {
+		b, err := json.Marshal(toJSON(&evs[i]))
+		if err != nil {
+			// Only a broken invariant (a body the store took that is not
+			// JSON) could get here; the stream shows the event without it.
+			b = fmt.Appendf(nil, `{"seq":%d,"kind":%q}`, evs[i].Seq, evs[i].Kind)
+		}
+		c.frames = append(c.frames, fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", evs[i].Seq, evs[i].Kind, b))
+	}
+	c.events = append(c.events, evs...)
+}
+
 // flushLocked makes the staged negotiation events durable.
 func (c *liveCase) flushLocked() {
 	if len(c.staged) > 0 && c.broken == nil {
@@ -220,7 +235,7 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 			return nil, c.broken
 		}
 	}
-	c.events = append(c.events, evs...)
+	c.addEventsLocked(evs...)
 	c.last = last
 	if c.dueLocked(entries) {
 		c.checkpointLocked(ctx)

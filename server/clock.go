@@ -74,21 +74,22 @@ func (c *caseClock) Wait(ctx context.Context, t time.Duration, wake <-chan struc
 	if !c.live() {
 		return c.replay(ctx, t, wake)
 	}
-	c.flush()
 	select {
 	case <-wake:
 		c.advance(time.Since(c.start))
 		return nil
 	default:
 	}
+	if t != negotiate.Never && t <= time.Since(c.start) {
+		c.advance(t)
+		return ctx.Err()
+	}
+	// The session has done what it can until an answer or a deadline: its
+	// step is complete.
+	c.flush()
 	var timeout <-chan time.Time
 	if t != negotiate.Never {
-		d := t - time.Since(c.start)
-		if d <= 0 {
-			c.advance(t)
-			return ctx.Err()
-		}
-		timer := time.NewTimer(d)
+		timer := time.NewTimer(max(t-time.Since(c.start), 0))
 		defer timer.Stop()
 		timeout = timer.C
 	}

@@ -116,7 +116,7 @@ func (c *liveCase) rebuildLedger(ctx context.Context, events []store.Event) erro
 		if _, err := c.log.Append(entry); err != nil {
 			return fmt.Errorf("case %s: event %d: %w", c.id, e.Seq, err)
 		}
-		c.events = append(c.events, e)
+		c.addEventsLocked(e)
 		c.last = e.Time
 		for ; h < len(heads) && heads[h].Size <= e.Seq; h++ {
 			if heads[h].Size < e.Seq {

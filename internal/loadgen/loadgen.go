@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +52,11 @@ type Config struct {
 	OnAck func(Ack)
 	// Timeout limits each request but the event streams; 0 means none.
 	Timeout time.Duration
+	// Rate, if positive, paces the answers of all cases together to this
+	// many a second, so that latency is measured at a given load rather
+	// than at the most the server can take, where it is only how long the
+	// queue is. A server that cannot keep up shows it as a lower rate.
+	Rate float64
 }
 
 // Result is what a run measured.
@@ -108,6 +115,11 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 	var mu sync.Mutex
 	res := &Result{}
 	start := time.Now()
+	var slots chan struct{}
+	if cfg.Rate > 0 {
+		slots = make(chan struct{}, 16)
+		go pace(ctx, cfg.Rate, slots)
+	}
 	var wg sync.WaitGroup
 	for _, c := range cases {
 		for _, p := range Parties {
@@ -137,6 +149,13 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 					a := map[string]any{"question": out.Question.ID, "kind": "counter", "outcome": favourite[p]}
 					if out.Question.Kind == "ask-confide" {
 						a = map[string]any{"question": out.Question.ID, "kind": "confide", "level": "full"}
+					}
+					if slots != nil {
+						select {
+						case <-slots:
+						case <-ctx.Done():
+							continue
+						}
 					}
 					var ack struct{ Seq int64 }
 					var refusal []byte
@@ -171,6 +190,28 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 	res.Elapsed = time.Since(start)
 	slices.Sort(res.Latencies)
 	return res
+}
+
+// pace puts rate slots a second on slots until ctx ends. A slot no party
+// is ready to take is dropped rather than saved, so that a server that
+// fell behind is not then sent a burst.
+func pace(ctx context.Context, rate float64, slots chan<- struct{}) {
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	start, sent := time.Now(), 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			for due := int(now.Sub(start).Seconds() * rate); sent < due; sent++ {
+				select {
+				case slots <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}
 }
 
 // watch follows the event stream at path with token until ctx ends,
@@ -276,4 +317,31 @@ func (cl client) must(ctx context.Context, token, method, path string, body, out
 		return fmt.Errorf("%s %s: status %d", method, path, code)
 	}
 	return nil
+}
+
+// Appended reads from the server's metrics how many events it has appended
+// to case logs: answers and everything the server writes itself, such as
+// the mediator's texts, each durable before anyone is told of it.
+func Appended(ctx context.Context, cfg Config) (int64, error) {
+	cl := newClient(cfg)
+	req, err := http.NewRequestWithContext(ctx, "GET", cfg.URL+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := cl.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "shuttle_events_appended_total "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errors.New("metrics: no shuttle_events_appended_total")
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shuttle-mediation/shuttle/store/internal/rules"
 	"github.com/shuttle-mediation/shuttle/store/internal/sqlstore"
@@ -14,6 +15,9 @@ import (
 // them does not wait too long for the others. A variable so that a
 // benchmark can show what committing one write at a time costs.
 var maxGroup = 512
+
+// lingerFor is how long a busy committer waits for company; see linger.
+const lingerFor = 500 * time.Microsecond
 
 // A committer runs every write of a store on its one connection and
 // commits them in groups. A durable commit costs an fsync, a millisecond
@@ -94,6 +98,7 @@ func (c *committer) stop() error {
 func (c *committer) run() {
 	defer close(c.done)
 	group := make([]*request, 0, maxGroup)
+	prev := 0 // the last group's size
 	for {
 		select {
 		case r := <-c.reqs:
@@ -110,7 +115,29 @@ func (c *committer) run() {
 				break gather
 			}
 		}
+		if prev > 1 {
+			c.linger(&group)
+		}
+		prev = len(group)
 		c.commit(group)
+	}
+}
+
+// linger waits up to lingerFor for more writes to join the group. It is
+// called only when the last group had company: then writers are many, a
+// commit's fsync and log frames cost far more than the wait, and sharing
+// them among more writes leaves the machine more time for everything else.
+// A lone writer never waits.
+func (c *committer) linger(group *[]*request) {
+	t := time.NewTimer(lingerFor)
+	defer t.Stop()
+	for len(*group) < maxGroup {
+		select {
+		case r := <-c.reqs:
+			*group = append(*group, r)
+		case <-t.C:
+			return
+		}
 	}
 }
 
@@ -147,6 +174,12 @@ func (c *committer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 }
 
 // commit runs a group of writes in one transaction and answers each.
+//
+// Writes rarely fail (a stale sequence number, a duplicate key), so the
+// group first runs as it is, with no savepoint around each write, which
+// would double the statements a write costs. If a write fails, the
+// transaction is undone and the group run again with each write inside a
+// savepoint of its own, so that the failure undoes only that write.
 func (c *committer) commit(group []*request) {
 	errs := make([]error, len(group))
 	defer func() {
@@ -154,43 +187,59 @@ func (c *committer) commit(group []*request) {
 			r.err <- errs[i]
 		}
 	}()
+	if c.try(group, errs, false) {
+		return
+	}
+	clear(errs)
+	c.try(group, errs, true)
+}
+
+// try runs group in one transaction, each write in a savepoint if isolate
+// is set, and commits unless a write failed without one. It reports
+// whether the group is done: committed, or failed as a whole.
+func (c *committer) try(group []*request, errs []error, isolate bool) bool {
 	// The transaction outlives any one caller's context: a caller that
 	// gives up must not undo the others' writes.
 	ctx := context.Background()
 	// abort undoes the whole transaction, failing every write in it.
-	abort := func(op string, err error) {
+	abort := func(op string, err error) bool {
 		c.ExecContext(ctx, `ROLLBACK`)
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = rules.Internal(op, err)
 			}
 		}
+		return true
 	}
 	if _, err := c.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		abort("begin write", err)
-		return
+		return abort("begin write", err)
 	}
 	for i, r := range group {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = fmt.Errorf("write: %w", err)
 			continue
 		}
+		if !isolate {
+			if errs[i] = r.fn(ctx, c); errs[i] != nil {
+				c.ExecContext(ctx, `ROLLBACK`)
+				return false
+			}
+			continue
+		}
 		if _, err := c.ExecContext(ctx, `SAVEPOINT write`); err != nil {
-			abort("write", err)
-			return
+			return abort("write", err)
 		}
 		if errs[i] = r.fn(ctx, c); errs[i] != nil {
 			if _, err := c.ExecContext(ctx, `ROLLBACK TO write`); err != nil {
-				abort("write", err)
-				return
+				return abort("write", err)
 			}
 		}
 		if _, err := c.ExecContext(ctx, `RELEASE write`); err != nil {
-			abort("write", err)
-			return
+			return abort("write", err)
 		}
 	}
 	if _, err := c.ExecContext(ctx, `COMMIT`); err != nil {
-		abort("commit", err)
+		return abort("commit", err)
 	}
+	return true
 }

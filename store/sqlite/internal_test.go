@@ -10,6 +10,7 @@ import (
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/store"
+	"github.com/shuttle-mediation/shuttle/store/internal/sqlstore"
 )
 
 // rawExec runs statements on the database file behind the store's back.
@@ -94,5 +95,42 @@ func TestOpenErrors(t *testing.T) {
 	s.Close()
 	if m, _ := filepath.Glob(filepath.Join(dir, "a*")); len(m) == 0 || filepath.Base(m[0]) != "a?b#c%20 d.db" {
 		t.Errorf("database created as %v, want %q", m, odd)
+	}
+}
+
+// TestGroupFailure commits a group in which one write fails: the writes
+// before and after it must be kept, and only it refused, although the
+// group first runs without savepoints.
+func TestGroupFailure(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "g.db"), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE t (k INTEGER PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	c, err := newCommitter(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	insert := func(k int) *request {
+		return &request{ctx: ctx, err: make(chan error, 1), fn: func(ctx context.Context, tx sqlstore.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO t (k) VALUES (?)`, k)
+			return err
+		}}
+	}
+	group := []*request{insert(1), insert(2), insert(1), insert(3)} // the second 1 is a duplicate
+	c.commit(group)
+	for i, want := range []bool{true, true, false, true} {
+		if err := <-group[i].err; (err == nil) != want {
+			t.Errorf("write %d: err = %v, want success %v", i, err, want)
+		}
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("rows kept = %d, %v; want 3", n, err)
 	}
 }

@@ -30,6 +30,7 @@ func main() {
 	cases := flag.Int("cases", 100, "cases answered at once")
 	subs := flag.Int("subscribers", 1000, "event streams held open")
 	dur := flag.Duration("duration", 20*time.Second, "how long to drive the cases")
+	rate := flag.Float64("rate", 0, "answers a second to offer across all cases; 0 for as many as the server takes")
 	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run (server and generator) to this file")
 	flag.Parse()
 	log.SetFlags(0)
@@ -43,13 +44,13 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*cases, *subs, *dur); err != nil {
+	if err := run(*cases, *subs, *dur, *rate); err != nil {
 		pprof.StopCPUProfile()
 		log.Fatal("benchserver: ", err)
 	}
 }
 
-func run(cases, subs int, dur time.Duration) error {
+func run(cases, subs int, dur time.Duration, rate float64) error {
 	dir, err := os.MkdirTemp("", "shuttle-bench-")
 	if err != nil {
 		return err
@@ -67,23 +68,37 @@ func run(cases, subs int, dur time.Duration) error {
 	}
 	defer srv.Close()
 	go srv.Run(ctx)
-	cfg := loadgen.Config{URL: "http://" + srv.Addr(), Token: srv.AdminToken(), Cases: cases}
+	cfg := loadgen.Config{URL: "http://" + srv.Addr(), Token: srv.AdminToken(), Cases: cases, Rate: rate}
 	open, err := loadgen.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	sctx, stopSubs := context.WithCancel(ctx)
+	defer stopSubs()
 	ready := make(chan struct{})
 	delivered := make(chan []time.Duration)
 	go func() { delivered <- loadgen.Subscribe(sctx, cfg, open, subs, ready) }()
 	<-ready
+	before, err := loadgen.Appended(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	dctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	res := loadgen.Drive(dctx, cfg, open)
+	after, err := loadgen.Appended(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	stopSubs()
 	lat := <-delivered
-	fmt.Printf("cases %d, subscribers %d, %s on loopback, SQLite on disk, GOMAXPROCS default\n", cases, subs, dur)
+	offered := "as many as taken"
+	if rate > 0 {
+		offered = fmt.Sprintf("%.0f/s offered", rate)
+	}
+	fmt.Printf("cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, GOMAXPROCS default\n", cases, subs, dur, offered)
 	fmt.Printf("answers acknowledged: %d (%.0f/s), refused %d, no response %d\n", res.Acked, res.Rate(), res.Refused, res.Failed)
+	fmt.Printf("events appended durably: %d (%.0f/s), answers and the mediator's texts\n", after-before, float64(after-before)/res.Elapsed.Seconds())
 	fmt.Printf("answer latency: p50 %v, p99 %v\n", res.Quantile(0.5).Round(time.Microsecond), res.Quantile(0.99).Round(time.Microsecond))
 	fmt.Printf("stream deliveries: %d, p50 %v, p99 %v\n", len(lat), loadgen.Quantile(lat, 0.5).Round(time.Microsecond), loadgen.Quantile(lat, 0.99).Round(time.Microsecond))
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
