@@ -12,7 +12,7 @@ func BenchmarkParseTruce(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := parse("truce.yaml", data, false); err != nil {
+		if _, err := ParseInline("truce.yaml", data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(normalisation))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := parse("fuzz.yaml", data, false)
+		s, err := ParseInline("fuzz.yaml", data)
 		if err != nil {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "fuzz.yaml") || strings.Contains(msg, "\n") {

@@ -40,8 +40,14 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return parse(file, data, true)
 }
 
-// parse is Parse with file references optionally refused, so that fuzzing
-// cannot make it read arbitrary files.
+// ParseInline is Parse for scenarios from sources that may not make the
+// caller read its own files, such as uploads to a server: a file reference
+// is refused (EUnsupported) at its line, however the key is spelled.
+func ParseInline(file string, data []byte) (*Scenario, error) {
+	return parse(file, data, false)
+}
+
+// parse is Parse with file references optionally refused.
 func parse(file string, data []byte, refs bool) (*Scenario, error) {
 	root, err := parseYAML(file, data)
 	if err != nil {

@@ -119,7 +119,7 @@ func TestReferenceErrors(t *testing.T) {
 		}
 	}
 	// Fuzzing parses with references refused.
-	if _, err := parse("f.yaml", []byte("domain: {genius: /etc/passwd}\n"), false); shuttle.ErrorCode(err) != shuttle.EUnsupported {
+	if _, err := ParseInline("f.yaml", []byte("domain: {genius: /etc/passwd}\n")); shuttle.ErrorCode(err) != shuttle.EUnsupported {
 		t.Errorf("a reference was followed with references off: %v", err)
 	}
 }

@@ -162,6 +162,7 @@ func TestBadInput(t *testing.T) {
 		{"action before agreement", c.tokens["alice"], "POST", c.path("/actions"), map[string]any{"type": "deliver", "phase": 1}, 409, "conflict"},
 		{"start twice", ts.admin, "POST", c.path("/start"), nil, 409, "conflict"},
 		{"scenario with a file reference", ts.admin, "POST", "/v1/cases", "domain: {genius: /etc/passwd}\n", 422, "unsupported"},
+		{"scenario with an escaped file reference", ts.admin, "POST", "/v1/cases", "domain: {\"\\x67enius_folder\": /etc}\n", 422, "unsupported"},
 		{"bad scenario", ts.admin, "POST", "/v1/cases", "name: [\n", 400, "invalid"},
 		{"invite unknown party", ts.admin, "POST", c.path("/invites"), map[string]string{"name": "carol", "role": "party"}, 400, "invalid"},
 		{"inclusion of a hidden event", c.tokens["press"], "GET", c.path("/proofs/inclusion?seq=2"), nil, 404, "not_found"},
