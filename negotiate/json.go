@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 
@@ -242,13 +243,21 @@ func confidedFromJSON(d *space.Domain, j *confidedJSON) (*Confided, error) {
 	c := &Confided{Level: l}
 	if j.Weights != nil {
 		c.Weights = make([]float64, len(d.Issues))
+		var total float64
 		for _, name := range sortedKeys(j.Weights) {
 			w := j.Weights[name]
 			i := d.IssueIndex(name)
 			if i < 0 {
 				return nil, fmt.Errorf("weights: domain %q has no issue %q", d.Name, name)
 			}
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("weights: issue %q: weight %g is not a non-negative number", name, w)
+			}
 			c.Weights[i] = w
+			total += w
+		}
+		if total == 0 {
+			return nil, errors.New("weights: all issue weights are zero")
 		}
 	}
 	switch {
@@ -279,7 +288,7 @@ func confidedFromJSON(d *space.Domain, j *confidedJSON) (*Confided, error) {
 			return nil, errors.New("evaluations name an issue outside the domain")
 		}
 		if err := a.Validate(d); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("evaluations: %w", err)
 		}
 		c.Func = a
 	case j.Hyper != nil:
@@ -307,12 +316,15 @@ func confidedFromJSON(d *space.Domain, j *confidedJSON) (*Confided, error) {
 			h.Rects[k] = r
 		}
 		if err := h.Validate(d); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("hyper: %w", err)
 		}
 		c.Func = h
 	}
 	if j.Reservation != nil {
 		c.Reservation = *j.Reservation
+		if !(c.Reservation >= 0 && c.Reservation <= 1) {
+			return nil, fmt.Errorf("reservation %g outside [0,1]", c.Reservation)
+		}
 	}
 	for k, cj := range j.Constraints {
 		i := d.IssueIndex(cj.Issue)

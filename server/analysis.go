@@ -10,8 +10,8 @@ import (
 )
 
 // analysisOf is the analysis of the case's true profiles, which a built-in
-// mediator uses only when every party confides in full (see
-// strategy.MediatorConfig), computed once per case.
+// mediator is given only when every party confides its true profile in
+// full (see mediatorFor), computed once per case.
 func (s *Server) analysisOf(c *liveCase) *analysis.Result {
 	if c.an == nil {
 		an, err := analysis.Analyze(c.sc.Profiles(), analysis.Options{})
@@ -62,8 +62,8 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d := c.sc.Domain
-	profiles := c.sc.Profiles()
 	gaps := make([]gapJSON, len(c.sc.Parties))
+	confided := make([]*negotiate.Confided, len(c.sc.Parties))
 	levels := make([]negotiate.Level, len(c.sc.Parties))
 	for i, p := range c.sc.Parties {
 		gaps[i].Party = p.Name
@@ -81,7 +81,7 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 		}
 		if k == "confide" {
 			if j := c.sc.PartyIndex(ne.From); j >= 0 && ne.Confided != nil {
-				levels[j] = ne.Confided.Level
+				levels[j], confided[j] = ne.Confided.Level, ne.Confided
 				gaps[j].Confided = ne.Confided.Level.String()
 			}
 			continue
@@ -89,7 +89,7 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 		if j := c.sc.PartyIndex(ne.To); j >= 0 {
 			gaps[j].Text = d.Labels(ne.Outcome)
 			if levels[j] == negotiate.Full {
-				u, res := profiles[j].Utility(ne.Outcome), profiles[j].Reservation
+				u, res := confided[j].Func.Utility(ne.Outcome), confided[j].Reservation
 				g := res - u
 				gaps[j].Utility, gaps[j].Reservation, gaps[j].Gap = &u, &res, &g
 			}
@@ -104,11 +104,7 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 	if sug == nil {
 		out["suggestion_note"] = why
 	}
-	full := true
-	for _, l := range levels {
-		full = full && l == negotiate.Full
-	}
-	if an := s.analysisOf(c); full && an != nil {
+	if an := c.knownAnalysisLocked(confided); an != nil {
 		frontier := make([]*pointJSON, len(an.Frontier))
 		for i := range an.Frontier {
 			frontier[i] = point(d, &an.Frontier[i])

@@ -20,7 +20,6 @@ import (
 	"github.com/shuttle-mediation/shuttle/negotiate"
 	"github.com/shuttle-mediation/shuttle/scenario"
 	"github.com/shuttle-mediation/shuttle/store"
-	"github.com/shuttle-mediation/shuttle/strategy"
 )
 
 // caller is the participant a request's bearer token belongs to.
@@ -508,6 +507,9 @@ type answerRequest struct {
 	Yes        *bool             `json:"yes,omitempty"`
 	Picks      []int             `json:"picks,omitempty"`
 	Level      string            `json:"level,omitempty"` // confide: full, weights, musthaves or none
+	// Confided is, for confide, a profile the party wrote, as the event's
+	// "confided" field; see parseConfide.
+	Confided json.RawMessage `json:"confided,omitempty"`
 }
 
 func (c *liveCase) parseAnswer(party string, req *answerRequest) (negotiate.Answer, error) {
@@ -516,11 +518,7 @@ func (c *liveCase) parseAnswer(party string, req *answerRequest) (negotiate.Answ
 		return negotiate.Answer{}, shuttle.Errorf(shuttle.EInvalid, "kind: %q is not an answer", req.Kind)
 	}
 	if k == negotiate.KindConfide {
-		l, err := negotiate.ParseLevel(req.Level)
-		if err != nil {
-			return negotiate.Answer{}, shuttle.Errorf(shuttle.EInvalid, "level: %v", err)
-		}
-		return negotiate.Answer{Kind: k, Confided: strategy.Confide(c.sc.Profiles()[c.sc.PartyIndex(party)], l)}, nil
+		return c.parseConfide(party, req)
 	}
 	// The event decoder checks labels against the domain exactly as the
 	// log is read back.

@@ -71,6 +71,7 @@ type liveCase struct {
 	sc      *scenario.Scenario
 	humans  []string
 	an      *analysis.Result // of the true profiles; see analysisOf
+	knownAn *analysis.Result // of the confided profiles; see knownAnalysisLocked
 
 	mu      sync.Mutex
 	log     *ledger.Log
@@ -349,9 +350,9 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 				return fmt.Errorf("event %d: %w", e.Seq, err)
 			}
 			a := negotiate.Answer{Kind: ne.Kind, Outcome: ne.Outcome, Objections: ne.Objections, Yes: ne.Yes, Picks: ne.Picks}
-			if ne.Kind == negotiate.KindConfide {
-				a.Confided = strategy.Confide(profiles[sc.PartyIndex(e.From)], ne.Confided.Level)
-			}
+			// What a person confided may be of their own making: the log
+			// has it, the scenario does not.
+			a.Confided = ne.Confided
 			c.clock.script = append(c.clock.script, scripted{party: e.From, at: ne.Time, a: a})
 		}
 	}
@@ -377,9 +378,8 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 		c.flushLocked()
 		c.mu.Unlock()
 	}
-	med, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: sc.Mediator.Strategy, Target: sc.Mediator.Target,
-		Params: sc.Mediator.Params, Rand: c.seed(0), Analysis: c.srv.analysisOf(c)})
-	if err != nil {
+	// A strategy that cannot be made fails the start, not the opening.
+	if _, err := c.mediatorFor(nil); err != nil {
 		return err
 	}
 	cache := &strategy.Cache{}
@@ -400,7 +400,7 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	// Channels are left direct: on a server the real network is the
 	// channel, and a party out of contact is one that has not answered.
 	s, err := negotiate.NewSession(negotiate.Spec{
-		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: med,
+		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: &lateMediator{c: c},
 		Rounds: sc.Protocol.Rounds, Deadline: sc.Protocol.Deadline, RoundTime: sc.Protocol.RoundTime,
 		EarlyClose: true, Absence: negotiate.Wait, PostSettlement: sc.Protocol.PostSettlement,
 		Clock: c.clock, Record: c.record,

@@ -23,13 +23,17 @@ func maySee(e eventJSON, name, role string) bool {
 	return len(e.To) == 0 || e.From == name || slices.Contains(e.To, name)
 }
 
-// randomly answers at random: any confidence level, and accepts, objects,
-// counters with a random outcome or (rarely) walks away.
+// randomly answers at random: any confidence level or a profile of its
+// own, and accepts, objects, counters with a random outcome or (rarely)
+// walks away.
 func randomly(rng *rand.Rand) func(string, *question) map[string]any {
 	issues := map[string][]string{"price": {"low", "mid", "high"}, "count": {"1", "2", "3"}, "terms": {"net30", "net60"}}
 	pick := func(vs []string) string { return vs[rng.IntN(len(vs))] }
 	return func(_ string, q *question) map[string]any {
 		if q.Kind == "ask-confide" {
+			if rng.IntN(3) == 0 {
+				return map[string]any{"kind": "confide", "confided": aliceEdited()}
+			}
 			return map[string]any{"kind": "confide", "level": pick([]string{"full", "weights", "musthaves", "none"})}
 		}
 		switch r := rng.IntN(20); {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/shuttle-mediation/shuttle/negotiate"
 	"github.com/shuttle-mediation/shuttle/space"
-	"github.com/shuttle-mediation/shuttle/strategy"
 )
 
 // suggestionJSON is what the case's mediator strategy would put to each
@@ -36,7 +35,6 @@ func (c *liveCase) suggestLocked() (*suggestionJSON, string, error) {
 		return nil, fmt.Sprintf("the %s protocol has no texts to suggest", proto), nil
 	}
 	n := len(sc.Parties)
-	profiles := sc.Profiles()
 	brief := &negotiate.Brief{Domain: sc.Domain, Protocol: proto, Parties: make([]string, n),
 		Confided: make([]*negotiate.Confided, n), Rounds: sc.Protocol.Rounds, Deadline: sc.Protocol.Deadline}
 	for i, p := range sc.Parties {
@@ -64,7 +62,7 @@ func (c *liveCase) suggestLocked() (*suggestionJSON, string, error) {
 			return nil, "the negotiation has ended", nil
 		case e.Kind == negotiate.KindConfide:
 			if j := sc.PartyIndex(e.From); j >= 0 && e.Confided != nil && e.Confided.Level != negotiate.Nothing {
-				brief.Confided[j] = strategy.Confide(profiles[j], e.Confided.Level)
+				brief.Confided[j] = e.Confided
 			}
 		case e.Round < 1:
 		case isQuestion(e.Kind) && e.From == negotiate.MediatorName:
@@ -87,8 +85,7 @@ func (c *liveCase) suggestLocked() (*suggestionJSON, string, error) {
 	if !opened {
 		return nil, "the mediator has not been told the confidences yet", nil
 	}
-	med, err := strategy.NewMediator(strategy.MediatorConfig{Strategy: sc.Mediator.Strategy, Target: sc.Mediator.Target,
-		Params: sc.Mediator.Params, Rand: c.seed(0), Analysis: c.srv.analysisOf(c)})
+	med, err := c.mediatorFor(brief.Confided)
 	if err != nil {
 		return nil, "", err
 	}

@@ -73,6 +73,7 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /ui/cases/{id}/invite", s.web(s.webInvite))
 	mux.Handle("POST /ui/cases/{id}/start", s.web(s.webForward("POST", "/start", s.start, nil)))
 	mux.Handle("POST /ui/cases/{id}/answer", s.web(s.webForward("POST", "/answers", s.answer, answerForm)))
+	mux.Handle("POST /ui/cases/{id}/confide", s.web(s.webConfide))
 	mux.Handle("POST /ui/cases/{id}/sign", s.web(s.webForward("POST", "/signatures", s.sign, signForm)))
 	mux.Handle("POST /ui/cases/{id}/act", s.web(s.webForward("POST", "/actions", s.action, actionForm)))
 }
@@ -471,6 +472,9 @@ type partyView struct {
 	Signed       bool
 	Agreement    []webIssue
 	Impl         *webImpl
+	// Edit is the party's profile to edit and confide, while the mediator
+	// asks what it confides.
+	Edit *confideEdit
 }
 
 type webQuestion struct {
@@ -512,6 +516,9 @@ func (c *liveCase) partyViewLocked(v viewer) *partyView {
 			}
 		}
 		pv.Question = wq
+		if q.Kind == negotiate.KindAskConfide {
+			pv.Edit = confideEditOf(prof)
+		}
 	}
 	if i >= 0 {
 		pv.Reserve = c.sc.Profiles()[i].Reservation
@@ -777,7 +784,11 @@ func (s *Server) webPlane(w http.ResponseWriter, r *http.Request, a *caller) err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	profs := c.sc.Profiles()
+	confided, err := c.confidedLocked()
+	if err != nil {
+		return err
+	}
+	profs := c.confidedProfiles(confided)
 	pt := func(p *pointJSON) *plot.Point {
 		if p == nil || len(p.Utilities) < 2 {
 			return nil

@@ -141,8 +141,25 @@ func TestWebBrowser(t *testing.T) {
 		run(ctx, p+" sees the question", chromedp.WaitVisible(chromedp.CSS("#confide")))
 	}
 	shot(parties["alice"], "party-confide")
-	for p, ctx := range parties {
-		run(ctx, p+" confides", chromedp.Click(chromedp.CSS("#confide")), chromedp.WaitVisible(chromedp.CSS("#live")))
+	run(parties["alice"], "alice confides", chromedp.Click(chromedp.CSS("#confide")), chromedp.WaitVisible(chromedp.CSS("#live")))
+	// Bob edits his profile on a phone-sized screen, which it must fit,
+	// and confides that.
+	bob := parties["bob"]
+	run(bob, "phone width", chromedp.EmulateViewport(390, 844))
+	if !get(t, bob, "measure the page", chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`)) {
+		t.Error("the confide form is wider than a phone's screen")
+	}
+	shot(bob, "party-confide-phone")
+	run(bob, "bob edits his profile", chromedp.SetValue(chromedp.CSS("#cw-1"), "0.9"), chromedp.Click(chromedp.CSS(`input[name="allow:price"][value="high"]`)),
+		chromedp.Click(chromedp.CSS("#confide-profile")), chromedp.WaitNotPresent(chromedp.CSS("#confide-form")), chromedp.EmulateViewport(1280, 900))
+	var bobConfided string
+	for _, e := range c.events("mediator") {
+		if e.Kind == "negotiate.confide" && e.From == "bob" {
+			bobConfided = string(e.Body)
+		}
+	}
+	if !strings.Contains(bobConfided, `"allowed":["low","mid"]`) {
+		t.Errorf("bob's edited profile was not confided: %s", bobConfided)
 	}
 
 	objected := false

@@ -37,10 +37,11 @@ type MediatorConfig struct {
 	Target   string // "nash" ("") or "kalai"; ignored by "votes"
 	Params   map[string]float64
 	Rand     *rand.Rand // required
-	// Analysis is the analysis of the parties' true profiles, in party
-	// order, computed once per profile set by the caller. The confided
-	// mediator uses it only when every party confides its profile in full,
-	// for then it knows no more than they told it.
+	// Analysis is the analysis of the profiles the parties confide in
+	// full (in a simulation, their true profiles), in party order,
+	// computed once per profile set by the caller. The confided mediator
+	// uses it only when every party confides its profile in full, for then
+	// it knows no more than they told it.
 	Analysis *analysis.Result
 	// Cache, if not nil, keeps what the mediator works out from Analysis
 	// for the next negotiation over the same profiles.

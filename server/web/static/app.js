@@ -11,16 +11,20 @@
   let timer = null;
   let pending = false;
 
+  // A form the reader has begun to change is not replaced under them,
+  // focused or not: it holds their edits until they send it.
   function editing() {
     const a = document.activeElement;
-    return a && live.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden";
+    return live.querySelector("form[data-edited]") !== null ||
+      a && live.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden";
   }
+  live.addEventListener("input", (e) => { if (e.target.form) e.target.form.dataset.edited = "1"; });
 
   async function refresh() {
     timer = null;
     if (editing()) {
       pending = true;
-      status.textContent = "New events: the page will update when you leave the field you are editing.";
+      status.textContent = "New events: the page will update when you are done editing.";
       return;
     }
     pending = false;
