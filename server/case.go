@@ -81,6 +81,7 @@ type liveCase struct {
 	broken  error
 
 	session   *negotiate.Session
+	drafts    *drafter // the case's mediator; see draft.go
 	clock     *caseClock
 	negStart  time.Duration
 	asked     map[string]*negotiate.Question // last question Ask put to each human
@@ -367,6 +368,9 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	if err != nil {
 		return err
 	}
+	if c.drafts, err = c.newDrafterLocked(med); err != nil {
+		return err
+	}
 	cache := &strategy.Cache{}
 	seats := make([]negotiate.Seat, len(sc.Parties))
 	for i, p := range sc.Parties {
@@ -385,7 +389,7 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	// Channels are left direct: on a server the real network is the
 	// channel, and a party out of contact is one that has not answered.
 	s, err := negotiate.NewSession(negotiate.Spec{
-		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: med,
+		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: c.drafts,
 		Rounds: sc.Protocol.Rounds, Deadline: sc.Protocol.Deadline, RoundTime: sc.Protocol.RoundTime,
 		EarlyClose: true, Absence: negotiate.Wait, PostSettlement: sc.Protocol.PostSettlement,
 		Clock: c.clock, Record: c.record,
