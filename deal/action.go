@@ -281,7 +281,13 @@ func (a Deliver) apply(m *Implementation) error {
 		counts[i] = -1
 	}
 	m.deliveries = append(m.deliveries, delivery{phase: a.Phase - 1, slot: k, quantity: a.Quantity, counts: counts})
-	m.emit(KindDelivered, a.Phase, m.s.Parties[o.Party], []string{m.s.Parties[o.To]},
+	// The receiver hears of the delivery, and so does everyone who must
+	// check it: a verifier cannot confirm what it was not told of.
+	to := []string{m.s.Parties[o.To]}
+	for _, v := range o.Verifiers {
+		to = append(to, m.s.Name(v))
+	}
+	m.emit(KindDelivered, a.Phase, m.s.Parties[o.Party], recipients(to...),
 		DeliveryBody{Delivery: len(m.deliveries), Obligation: o.Index, Kind: o.Kind, Quantity: a.Quantity, Late: m.now >= time.Duration(o.Due)})
 	return nil
 }

@@ -83,6 +83,7 @@ type liveCase struct {
 	broken  error
 
 	session   *negotiate.Session
+	drafts    *drafter // the case's mediator; see draft.go
 	clock     *caseClock
 	negStart  time.Duration
 	asked     map[string]*negotiate.Question // last question Ask put to each human
@@ -382,6 +383,9 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	if _, err := c.mediatorFor(nil); err != nil {
 		return err
 	}
+	if c.drafts, err = c.newDrafterLocked(&lateMediator{c: c}); err != nil {
+		return err
+	}
 	cache := &strategy.Cache{}
 	seats := make([]negotiate.Seat, len(sc.Parties))
 	for i, p := range sc.Parties {
@@ -400,7 +404,7 @@ func (c *liveCase) launch(ctx context.Context, logged []store.Event) error {
 	// Channels are left direct: on a server the real network is the
 	// channel, and a party out of contact is one that has not answered.
 	s, err := negotiate.NewSession(negotiate.Spec{
-		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: &lateMediator{c: c},
+		Domain: sc.Domain, Protocol: proto, Parties: seats, Mediator: c.drafts,
 		Rounds: sc.Protocol.Rounds, Deadline: sc.Protocol.Deadline, RoundTime: sc.Protocol.RoundTime,
 		EarlyClose: true, Absence: negotiate.Wait, PostSettlement: sc.Protocol.PostSettlement,
 		Clock: c.clock, Record: c.record,

@@ -183,6 +183,7 @@ func TestDocsCurl(t *testing.T) {
 		"POST /v1/cases/{id}/invites", "POST /v1/cases/{id}/start", "GET /v1/cases/{id}/question",
 		"POST /v1/cases/{id}/answers", "GET /v1/cases/{id}/agreement", "POST /v1/cases/{id}/signatures",
 		"POST /v1/cases/{id}/actions", "GET /v1/cases/{id}/implementation", "GET /v1/cases/{id}/analysis",
+		"POST /v1/cases/{id}/drafts", "GET /v1/cases/{id}/drafts", "DELETE /v1/cases/{id}/drafts",
 		"GET /v1/cases/{id}/events", "GET /v1/cases/{id}/stream", "GET /v1/cases/{id}/head",
 		"GET /v1/cases/{id}/proofs/inclusion", "GET /v1/cases/{id}/proofs/consistency", "GET /v1/cases/{id}/export"} {
 		if !routes[r] {
@@ -302,4 +303,24 @@ func sseIDs(body []byte) []int64 {
 		}
 	}
 	return ids
+}
+
+// TestDocsWeb checks that docs/api.md describes the web interface: the
+// sign-in, each page and each form route that webRoutes serves.
+func TestDocsWeb(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "api.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, web, ok := strings.Cut(string(doc), "## Web interface (`/ui/`)")
+	if !ok {
+		t.Fatal("docs/api.md has no web interface section")
+	}
+	for _, want := range []string{"`/ui/join?token=…`", "`POST /ui/signout`", "`GET /ui/`", "`GET /ui/cases/{id}`", "`GET /ui/cases/{id}/plane.svg`",
+		"`/exposure.svg`", "`/export`", "`GET /ui/cases/{id}/stream`", "`/ui/cases/{id}/invite`", "`/start`", "`/answer`", "`/sign`", "`/act`",
+		"`/draft`", "`/draft/withdraw`"} {
+		if !strings.Contains(web, want) {
+			t.Errorf("the web interface section of docs/api.md does not mention %s", want)
+		}
+	}
 }

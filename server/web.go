@@ -76,6 +76,8 @@ func (s *Server) webRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /ui/cases/{id}/confide", s.web(s.webConfide))
 	mux.Handle("POST /ui/cases/{id}/sign", s.web(s.webForward("POST", "/signatures", s.sign, signForm)))
 	mux.Handle("POST /ui/cases/{id}/act", s.web(s.webForward("POST", "/actions", s.action, actionForm)))
+	mux.Handle("POST /ui/cases/{id}/draft", s.web(s.webForward("POST", "/drafts", s.postDraft, draftForm)))
+	mux.Handle("POST /ui/cases/{id}/draft/withdraw", s.web(s.webForward("DELETE", "/drafts", s.deleteDraft, nil)))
 }
 
 // csrfToken binds a form to the session's token: a page from another site
@@ -258,6 +260,7 @@ func (s *Server) webCase(w http.ResponseWriter, r *http.Request, a *caller) erro
 	case store.RoleMediator:
 		p.Med = s.mediatorViewLocked(c)
 		p.Med.Analysis = an
+		p.Med.Draft = c.draftViewLocked(an.Suggestion)
 	case store.RoleParty, store.RoleVerifier:
 		p.Party = c.partyViewLocked(v)
 	}
@@ -357,12 +360,7 @@ func answerForm(r *http.Request) (any, error) {
 	req := answerRequest{Question: q, Kind: r.PostFormValue("kind"), Level: r.PostFormValue("level")}
 	switch req.Kind {
 	case "counter":
-		req.Outcome = map[string]string{}
-		for k, vs := range r.PostForm {
-			if name, ok := strings.CutPrefix(k, "issue:"); ok && len(vs) == 1 {
-				req.Outcome[name] = vs[0]
-			}
-		}
+		req.Outcome = issueFields(r)
 	case "object":
 		var obs []map[string]any
 		for k, vs := range r.PostForm {
@@ -566,12 +564,8 @@ type webImpl struct {
 	State   string
 	Now     string
 	Phases  []webPhase
-	Confirm []webDelivery
-	// Verify offers a verifier to confirm a delivery by its number: the
-	// log does not tell verifiers of deliveries, they count them where
-	// they happen.
-	Verify bool
-	Active bool // whether steps may still be taken
+	Confirm []webDelivery // deliveries awaiting this participant's check
+	Active  bool          // whether steps may still be taken
 	// Others are the parties a party may accuse of a breach.
 	Others   []string
 	Lists    []webList
@@ -615,7 +609,7 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	s := c.impl.Schedule()
 	active := c.impl.State() == deal.Active
 	wi := &webImpl{State: string(c.impl.State()), Now: c.dealNow().Round(time.Millisecond).String(), Active: active,
-		Verify: active && v.role == store.RoleVerifier, Extendable: active && s.Extension != nil}
+		Extendable: active && s.Extension != nil}
 	me := slices.Index(s.Parties, v.name)
 	if active && v.role == store.RoleParty {
 		for i, p := range s.Parties {
@@ -661,8 +655,11 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 		}
 		switch e.Kind {
 		case deal.KindDelivered:
-			var b struct{ Body deal.DeliveryBody }
-			if json.Unmarshal(e.Body, &b) == nil && e.From != v.name {
+			var b struct {
+				Phase int
+				Body  deal.DeliveryBody
+			}
+			if json.Unmarshal(e.Body, &b) == nil && e.From != v.name && c.checksLocked(v, b.Phase, b.Body.Obligation) {
 				pending = append(pending, webDelivery{ID: b.Body.Delivery, By: e.From, Quantity: b.Body.Quantity, Kind: b.Body.Kind})
 			}
 		case deal.KindOffered:
@@ -686,6 +683,24 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	return wi
 }
 
+// checksLocked reports whether v must check the deliveries of obligation
+// o of phase ph: a receiver that is not among the obligation's verifiers
+// hears of a delivery but leaves its check to them.
+func (c *liveCase) checksLocked(v viewer, ph, o int) bool {
+	by, err := c.actor(v.name, v.role)
+	if err != nil {
+		return false
+	}
+	for _, p := range c.impl.Schedule().Phases {
+		for _, ob := range p.Obligations {
+			if p.Number == ph && ob.Index == o {
+				return slices.Contains(ob.Verifiers, by)
+			}
+		}
+	}
+	return false
+}
+
 // webAnalysis is the part of the API's analysis the console shows.
 type webAnalysis struct {
 	Suggestion     *suggestionJSON `json:"suggestion"`
@@ -696,6 +711,7 @@ type webAnalysis struct {
 // mediatorView is the console's view of one case.
 type mediatorView struct {
 	Analysis webAnalysis
+	Draft    *webDraft
 	Parties  []webParty
 	Plane    bool
 	Impl     *webImpl

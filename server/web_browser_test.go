@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -162,6 +163,19 @@ func TestWebBrowser(t *testing.T) {
 		t.Errorf("bob's edited profile was not confided: %s", bobConfided)
 	}
 
+	// The mediator drafts the next text for alice and bob: values picked
+	// in the form (marked as changed, as a person's picks are, so that a
+	// live update keeps them), carol left out.
+	run(med, "the console offers a draft", chromedp.WaitVisible(chromedp.CSS("#send-draft")))
+	get(t, med, "the mediator picks values", chromedp.Evaluate[bool](`Object.entries({price: 'low', count: '1', terms: 'net30'}).every(([k, v]) => {
+		const s = document.getElementById('draft-' + k);
+		s.value = v;
+		return s.dispatchEvent(new Event('change', {bubbles: true}));
+	})`))
+	run(med, "the mediator sends the draft", chromedp.Click(chromedp.CSS("#draft-to-carol")), chromedp.Click(chromedp.CSS("#send-draft")),
+		chromedp.WaitVisible(chromedp.CSS("#queued-draft")))
+	shot(med, "mediator-draft")
+
 	objected := false
 	deadline := time.Now().Add(40 * time.Second)
 	for !has(med, ".state-signing") {
@@ -186,6 +200,14 @@ func TestWebBrowser(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	shot(med, "mediator-signing")
+	drafted := false
+	for r := 1; r <= 30 && !drafted; r++ {
+		texts := c.textsOf(r)
+		drafted = maps.Equal(texts["alice"], dominatedA) && maps.Equal(texts["bob"], dominatedA) && !maps.Equal(texts["carol"], dominatedA)
+	}
+	if !drafted {
+		t.Error("no round put the mediator's draft to alice and bob and the strategy's text to carol")
+	}
 
 	// Each party makes a key in its browser and signs there.
 	for p, ctx := range parties {

@@ -206,7 +206,7 @@ func TestWebWithoutScript(t *testing.T) {
 	if strings.Contains(web["mediator"].page(casePage), `id="rule-1"`) {
 		t.Error("the breach still awaits a ruling after the ruling")
 	}
-	for p, button := range map[string]string{"bob": `id="confirm-1"`, "auditor": `id="confirm-any"`} {
+	for p, button := range map[string]string{"bob": `id="confirm-1"`, "auditor": `id="confirm-1"`} {
 		if !strings.Contains(web[p].page(casePage), button) {
 			t.Fatalf("%s is not asked to confirm delivery 1", p)
 		}
@@ -329,6 +329,9 @@ func TestForms(t *testing.T) {
 		{"bad number", "type=confirm&delivery=first", actionForm, "delivery: not a number"},
 		{"sign", "public_key=AAE%3D&signature=AgM%3D", signForm, `{"public_key":"AAE=","signature":"AgM="}`},
 		{"bad key", "public_key=%25%25&signature=AgM%3D", signForm, "public_key: not base64"},
+		{"draft to all", "issue%3Aprice=low&issue%3Acount=1&csrf=x", draftForm, `{"outcome":{"count":"1","price":"low"},"parties":null}`},
+		{"draft to some", "issue%3Aprice=low&parties=chosen&party=alice&party=carol", draftForm, `{"outcome":{"price":"low"},"parties":["alice","carol"]}`},
+		{"draft to none ticked", "issue%3Aprice=low&parties=chosen", draftForm, `{"outcome":{"price":"low"},"parties":[]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, err := tc.parse(formRequest(tc.body))
@@ -356,7 +359,7 @@ func FuzzForms(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		for _, parse := range []func(*http.Request) (any, error){answerForm, actionForm, signForm} {
+		for _, parse := range []func(*http.Request) (any, error){answerForm, actionForm, signForm, draftForm} {
 			if v, err := parse(formRequest(body)); err == nil && v == nil {
 				t.Fatal("no request and no error")
 			}

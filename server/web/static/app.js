@@ -36,7 +36,10 @@
     // A details element is known by its summary and the event it is in.
     const key = (d) => (d.closest("li")?.querySelector(".seq")?.textContent || "") + (d.querySelector("summary")?.textContent || "");
     const was = new Map([...live.querySelectorAll("details")].map((d) => [key(d), d.open]));
+    // A form marked data-keep keeps what its reader changed in it.
+    const kept = [...live.querySelectorAll("form[data-keep][data-changed]")].map((f) => [f.id, new FormData(f)]);
     live.innerHTML = fresh.innerHTML;
+    for (const [id, data] of kept) keep(document.getElementById(id), data);
     live.dataset.after = fresh.dataset.after;
     for (const d of live.querySelectorAll("details")) {
       if (was.has(key(d))) d.open = was.get(key(d));
@@ -46,6 +49,17 @@
   }
 
   live.addEventListener("focusout", () => { if (pending && !timer) timer = setTimeout(refresh, 300); });
+  live.addEventListener("change", (e) => { if (e.target.form) e.target.form.dataset.changed = "1"; });
+
+  function keep(form, data) {
+    if (!form) return;
+    form.dataset.changed = "1";
+    for (const el of form.elements) {
+      if (!el.name || el.type === "hidden") continue;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = data.getAll(el.name).includes(el.value);
+      else if (data.has(el.name)) el.value = data.get(el.name);
+    }
+  }
 
   function schedule() { if (!timer) timer = setTimeout(refresh, 150); }
 
