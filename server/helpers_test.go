@@ -127,11 +127,13 @@ type apiError struct {
 	Error struct{ Code, Message string } `json:"error"`
 }
 
-// liveCaseT is a case driven by a test: its id and its participants' tokens.
+// liveCaseT is a case driven by a test: its id, its participants' tokens
+// and the parties people answer for.
 type liveCaseT struct {
 	ts     *testServer
 	id     string
 	tokens map[string]string
+	humans []string
 }
 
 func readTestdata(t *testing.T, name string) []byte {
@@ -149,7 +151,7 @@ func newTestCase(ts *testServer) *liveCaseT {
 	ts.t.Helper()
 	var created struct{ ID string }
 	ts.must(201, ts.admin, "POST", "/v1/cases?humans=alice,bob", readTestdata(ts.t, "three.yaml"), &created)
-	c := &liveCaseT{ts: ts, id: created.ID, tokens: map[string]string{"mediator": ts.admin}}
+	c := &liveCaseT{ts: ts, id: created.ID, tokens: map[string]string{"mediator": ts.admin}, humans: []string{"alice", "bob"}}
 	for _, inv := range [][2]string{{"alice", "party"}, {"bob", "party"}, {"auditor", "verifier"}, {"press", "observer"}} {
 		var out struct{ Token string }
 		ts.must(201, ts.admin, "POST", "/v1/cases/"+c.id+"/invites", map[string]string{"name": inv[0], "role": inv[1]}, &out)
@@ -185,7 +187,7 @@ func (c *liveCaseT) answerAll(steps int, choose func(party string, q *question) 
 	n := 0
 	for time.Now().Before(deadline) {
 		state := ""
-		for _, p := range []string{"alice", "bob"} {
+		for _, p := range c.humans {
 			q, st := c.openQuestion(p)
 			state = st
 			if q == nil {
