@@ -280,7 +280,8 @@ func (a Deliver) apply(m *Implementation) error {
 	for i := range counts {
 		counts[i] = -1
 	}
-	m.deliveries = append(m.deliveries, delivery{phase: a.Phase - 1, slot: k, quantity: a.Quantity, counts: counts})
+	m.deliveries = append(m.deliveries, delivery{phase: a.Phase - 1, slot: k, quantity: a.Quantity, counts: counts, at: m.now})
+	sl.ids = append(sl.ids, len(m.deliveries))
 	// The receiver hears of the delivery, and so does everyone who must
 	// check it: a verifier cannot confirm what it was not told of.
 	to := []string{m.s.Parties[o.To]}
@@ -337,7 +338,7 @@ func (m *Implementation) answer(by Actor, id, counted int, reason string) error 
 	if slices.Contains(d.counts, -1) {
 		return nil
 	}
-	d.done, d.verified = true, slices.Min(d.counts)
+	d.done, d.verified, d.doneAt = true, slices.Min(d.counts), m.now
 	sl := &m.slots[d.phase][d.slot]
 	sl.pending -= d.quantity
 	sl.verified += d.verified

@@ -1,9 +1,10 @@
 // Package deal keeps an agreement: it turns a scenario's plan template and
 // the agreed outcome into a Schedule, runs the schedule's implementation as a
 // deterministic state machine (Implementation) driven by the participants'
-// actions and the passing of virtual time, and simulates such a run
-// (Simulate). Every accepted action emits Events, whose JSON form is stable,
-// so that the case log can record them and a live server can replay them.
+// actions and the passing of virtual time, plays built-in participants
+// (Bot), and simulates such a run (Simulate). Every accepted action emits
+// Events, whose JSON form is stable, so that the case log can record them
+// and a live server can replay them.
 //
 // # Schedule
 //
@@ -78,6 +79,20 @@
 // delivered and verified in full; one about a rule when the accused says it
 // has stopped. A minor breach not cured by its deadline is ruled major. A
 // major ruling collapses the agreement.
+//
+// # Bots
+//
+// A Bot plays a party or an independent verifier as the plan's behaviour
+// says: it submits its lists, delivers (late or short as it draws),
+// confirms or disputes what it verifies, reports what is owed to it and
+// overdue or short, cures minor breaches against it and answers extension
+// offers (see Bot for the details). It holds no state: what it does is a
+// function of the implementation, its clock and a seed, its draws keyed by
+// what they decide rather than drawn in turn, so that an implementation
+// rebuilt from its logged actions finds its bots where they were. Play has
+// players act at the clock until they are done; Wake says when one next
+// means to. Simulate plays every participant with bots; a live server
+// plays its built-in parties with them, beside people.
 //
 // # End
 //

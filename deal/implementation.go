@@ -50,7 +50,9 @@ type slot struct {
 	pending  int // claimed by deliveries awaiting verification
 	verified int
 	checked  bool          // its due time has passed
+	overdue  bool          // items were missing at its due time
 	last     time.Duration // when the last delivery was made
+	ids      []int         // its deliveries, in order
 }
 
 type listState struct {
@@ -64,6 +66,7 @@ type delivery struct {
 	verified    int
 	done        bool
 	disputed    bool
+	at, doneAt  time.Duration // when it was made, and verified
 }
 
 type breach struct {
@@ -318,6 +321,7 @@ func (m *Implementation) due(p, k int) {
 	sl.checked = true
 	o := &m.s.Phases[p].Obligations[k]
 	if missing := o.Quantity - sl.verified - sl.pending; missing > 0 {
+		sl.overdue = true
 		m.emit(KindOverdue, p+1, "", nil, OverdueBody{o.Index, o.Kind, missing})
 	}
 }

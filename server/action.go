@@ -115,21 +115,27 @@ func (c *liveCase) act(ctx context.Context, v viewer, a *action) ([]store.Event,
 	if c.impl.State() != deal.Active {
 		return nil, shuttle.Errorf(shuttle.EConflict, "the implementation has ended (%s)", c.impl.State())
 	}
-	a.By, a.At = v.name, deal.Duration(c.impl.Now())
-	evs, err := c.impl.Do(da)
-	if err != nil {
-		return nil, err
-	}
-	e, err := c.serverEvent(kindAction, v.name, []string{deal.MediatorName}, a)
-	if err != nil {
-		return nil, err
-	}
-	e.Time = c.dealStart + time.Duration(a.At)
 	n := len(c.events)
-	if err := c.dealEventsLocked(ctx, &e, evs); err != nil {
+	if err := c.doLocked(ctx, v.name, a, da); err != nil {
 		return nil, err
 	}
 	return c.events[n:], nil
+}
+
+// doLocked applies da, participant name's action now, and logs it as a,
+// with By and At filled in, before the events it caused.
+func (c *liveCase) doLocked(ctx context.Context, name string, a *action, da deal.Action) error {
+	a.By, a.At = name, deal.Duration(c.impl.Now())
+	evs, err := c.impl.Do(da)
+	if err != nil {
+		return err
+	}
+	e, err := c.serverEvent(kindAction, name, []string{deal.MediatorName}, a)
+	if err != nil {
+		return err
+	}
+	e.Time = c.dealStart + time.Duration(a.At)
+	return c.dealEventsLocked(ctx, &e, evs)
 }
 
 // replayAction takes a logged action again while loading.
@@ -143,6 +149,9 @@ func (c *liveCase) replayActionLocked(e *store.Event) error {
 		return err
 	}
 	role := store.RoleMediator
+	if c.sc.PartyIndex(a.By) >= 0 && !c.isHuman(a.By) {
+		role = store.RoleParty // a built-in party (bots.go)
+	}
 	for _, p := range ps {
 		if p.Name == a.By {
 			role = p.Role

@@ -76,7 +76,7 @@ type liveCase struct {
 	mu      sync.Mutex
 	log     *ledger.Log
 	events  []store.Event
-	frames  [][]byte // events[i] as a stream sends it, encoded once for every subscriber
+	frames  [][]byte      // events[i] as a stream sends it, encoded once for every subscriber
 	last    time.Duration // latest entry time on the case's clock
 	changed chan struct{} // closed and replaced at every append
 	state   string
@@ -99,6 +99,7 @@ type liveCase struct {
 	impl      *deal.Implementation
 	dealStart time.Duration
 	dealQ     []store.Event // logged deal events still to reproduce while loading
+	botsBusy  bool          // the built-in parties are acting; see botsLocked
 	timer     *time.Timer
 	headWall  time.Time     // when the last tree head was signed
 	done      chan struct{} // closed when the session's Run returns
@@ -670,8 +671,8 @@ func (c *liveCase) startImplementationLocked(ctx context.Context, at time.Durati
 }
 
 // dealEventsLocked appends the events of an implementation step, after the
-// action that caused it if there is one; while loading it checks them
-// against the log instead.
+// action that caused it if there is one, and lets the built-in parties act
+// on them; while loading it checks them against the log instead.
 func (c *liveCase) dealEventsLocked(ctx context.Context, act *ledger.Entry, evs []deal.Event) error {
 	if c.loading {
 		for _, e := range evs {
@@ -702,19 +703,21 @@ func (c *liveCase) dealEventsLocked(ctx context.Context, act *ledger.Entry, evs 
 		c.setStateLocked(string(st), true)
 		c.stopTimerLocked()
 	}
+	c.botsLocked()
 	return nil
 }
 
 // dealNow is the implementation's time now.
 func (c *liveCase) dealNow() time.Duration { return max(c.now()-c.dealStart, c.impl.Now()) }
 
-// armLocked sets the timer for the implementation's next deadline.
+// armLocked sets the timer for the implementation's next deadline, or the
+// next time a built-in party means to act if that comes first.
 func (c *liveCase) armLocked() {
 	c.stopTimerLocked()
 	if c.impl == nil || c.impl.State() != deal.Active || c.broken != nil {
 		return
 	}
-	next, ok := c.impl.Next()
+	next, ok := deal.Wake(c.impl, c.botsOf())
 	if !ok {
 		return
 	}

@@ -107,7 +107,7 @@ func TestDocsCurl(t *testing.T) {
 	}
 	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
 	vars := map[string]string{"SHUTTLE": ts.url, "TOKEN": ts.admin}
-	c := &liveCaseT{ts: ts, tokens: map[string]string{"mediator": ts.admin}}
+	c := &liveCaseT{ts: ts, tokens: map[string]string{"mediator": ts.admin}, humans: []string{"alice", "bob"}}
 	routes := map[string]bool{}
 	for _, cmd := range cmds {
 		req, _, _ := buildCurl(t, root, cmd, vars)

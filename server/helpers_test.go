@@ -38,6 +38,11 @@ func startServer(t *testing.T, db, admin string, cfg Config) *testServer {
 		t.Fatal(err)
 	}
 	cfg.Addr, cfg.Store = "127.0.0.1:0", st
+	if cfg.Rate == 0 {
+		// Tests poll for what the server does far faster than a person
+		// clicks; the limit has a test of its own (internal/cli).
+		cfg.Rate, cfg.Burst = 1e6, 1<<20
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -127,11 +132,13 @@ type apiError struct {
 	Error struct{ Code, Message string } `json:"error"`
 }
 
-// liveCaseT is a case driven by a test: its id and its participants' tokens.
+// liveCaseT is a case driven by a test: its id, its participants' tokens
+// and the parties people answer for.
 type liveCaseT struct {
 	ts     *testServer
 	id     string
 	tokens map[string]string
+	humans []string
 }
 
 func readTestdata(t *testing.T, name string) []byte {
@@ -149,7 +156,7 @@ func newTestCase(ts *testServer) *liveCaseT {
 	ts.t.Helper()
 	var created struct{ ID string }
 	ts.must(201, ts.admin, "POST", "/v1/cases?humans=alice,bob", readTestdata(ts.t, "three.yaml"), &created)
-	c := &liveCaseT{ts: ts, id: created.ID, tokens: map[string]string{"mediator": ts.admin}}
+	c := &liveCaseT{ts: ts, id: created.ID, tokens: map[string]string{"mediator": ts.admin}, humans: []string{"alice", "bob"}}
 	for _, inv := range [][2]string{{"alice", "party"}, {"bob", "party"}, {"auditor", "verifier"}, {"press", "observer"}} {
 		var out struct{ Token string }
 		ts.must(201, ts.admin, "POST", "/v1/cases/"+c.id+"/invites", map[string]string{"name": inv[0], "role": inv[1]}, &out)
@@ -185,7 +192,7 @@ func (c *liveCaseT) answerAll(steps int, choose func(party string, q *question) 
 	n := 0
 	for time.Now().Before(deadline) {
 		state := ""
-		for _, p := range []string{"alice", "bob"} {
+		for _, p := range c.humans {
 			q, st := c.openQuestion(p)
 			state = st
 			if q == nil {
