@@ -198,7 +198,7 @@ func TestDraftRoundsLeft(t *testing.T) {
 	var s caseSummary
 	yaml := strings.Replace(string(readTestdata(t, "three.yaml")), "rounds: 30", "rounds: 1", 1)
 	ts.must(201, ts.admin, "POST", "/v1/cases?humans=alice,bob", yaml, &s)
-	c := &liveCaseT{ts: ts, id: s.ID, tokens: map[string]string{"mediator": ts.admin}}
+	c := &liveCaseT{ts: ts, id: s.ID, tokens: map[string]string{"mediator": ts.admin}, humans: []string{"alice", "bob"}}
 	for _, p := range []string{"alice", "bob"} {
 		var out struct{ Token string }
 		ts.must(201, ts.admin, "POST", c.path("/invites"), map[string]string{"name": p, "role": "party"}, &out)
