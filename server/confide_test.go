@@ -430,11 +430,7 @@ func TestWebConfideForm(t *testing.T) {
 	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
 	c := newTestCase(ts)
 	casePage := "/ui/cases/" + c.id
-	web := map[string]*webClient{}
-	for _, who := range []string{"alice", "bob"} {
-		web[who] = newWebClient(t, ts.url)
-		web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who]))
-	}
+	web := signIn(t, c, "alice", "bob")
 	if strings.Contains(web["alice"].page(casePage), `id="confide-form"`) {
 		t.Error("the form shows before the mediator asks")
 	}

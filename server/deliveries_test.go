@@ -23,11 +23,7 @@ func TestVerifierDeliveries(t *testing.T) {
 	c.sign("alice", "bob")
 	c.waitState(stateImplementing, 5*time.Second)
 	casePage := "/ui/cases/" + c.id
-	web := map[string]*webClient{}
-	for _, who := range []string{"alice", "bob", "auditor"} {
-		web[who] = newWebClient(t, ts.url)
-		web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who]))
-	}
+	web := signIn(t, c, "alice", "bob", "auditor")
 	qty := func(page, id string) string {
 		m := strings.SplitN(page, `id="`+id+`" name="quantity" type="number" min="0" value="`, 2)
 		if len(m) != 2 {

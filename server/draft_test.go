@@ -352,11 +352,7 @@ func TestWebDraft(t *testing.T) {
 	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{Rate: 1e6, Burst: 1e6})
 	c := startedCase(ts)
 	casePage := "/ui/cases/" + c.id
-	web := map[string]*webClient{}
-	for _, who := range []string{"mediator", "alice"} {
-		web[who] = newWebClient(t, ts.url)
-		web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who]))
-	}
+	web := signIn(t, c, "mediator", "alice")
 	if strings.Contains(web["alice"].page(casePage), `id="draft-form"`) {
 		t.Error("a party's page offers the mediator's draft form")
 	}

@@ -28,6 +28,20 @@ func newWebClient(t *testing.T, base string) *webClient {
 	return &webClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
 }
 
+// signIn signs each of who in to the case's pages with its invite token,
+// each in a browser of its own.
+func signIn(t *testing.T, c *liveCaseT, who ...string) map[string]*webClient {
+	t.Helper()
+	web := map[string]*webClient{}
+	for _, w := range who {
+		web[w] = newWebClient(t, c.ts.url)
+		if body := web[w].page("/ui/join?token=" + url.QueryEscape(c.tokens[w])); !strings.Contains(body, "Signed in as") {
+			t.Fatalf("%s is not signed in:\n%s", w, body)
+		}
+	}
+	return web
+}
+
 // get fetches path, following redirects, and returns the status and body.
 func (w *webClient) get(path string) (int, string) {
 	w.t.Helper()
@@ -103,12 +117,8 @@ func TestWebWithoutScript(t *testing.T) {
 	ts := startServer(t, filepath.Join(t.TempDir(), "shuttle.db"), "", Config{})
 	c := newTestCase(ts)
 	casePage := "/ui/cases/" + c.id
-	web := map[string]*webClient{}
-	for _, who := range []string{"mediator", "alice", "bob", "auditor", "press"} {
-		web[who] = newWebClient(t, ts.url)
-		if body := web[who].page("/ui/join?token=" + url.QueryEscape(c.tokens[who])); !strings.Contains(body, "Signed in as") {
-			t.Fatalf("%s is not signed in:\n%s", who, body)
-		}
+	web := signIn(t, c, "mediator", "alice", "bob", "auditor", "press")
+	for who := range web {
 		home := web[who].page("/ui/")
 		if who == "mediator" {
 			if !strings.Contains(home, c.id) {
