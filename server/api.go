@@ -247,6 +247,9 @@ func (s *Server) lookup(r *http.Request, a *caller) (*liveCase, viewer, error) {
 	if !ok {
 		return nil, viewer{}, notFound(id)
 	}
+	if v.role != store.RoleMediator {
+		c.presence.touch(v.name)
+	}
 	return c, v, nil
 }
 
@@ -326,6 +329,9 @@ type caseSummary struct {
 	Humans  []string `json:"humans"`
 	You     string   `json:"you"`
 	Role    string   `json:"role"`
+	// Presence is, for the mediator, each person taking part in the case:
+	// the human parties and the participants invited.
+	Presence map[string]presenceJSON `json:"presence,omitempty"`
 }
 
 func (s *Server) summary(c *liveCase, v viewer) caseSummary {
@@ -341,7 +347,14 @@ func (s *Server) summary(c *liveCase, v viewer) caseSummary {
 	for _, p := range c.sc.Parties {
 		parties = append(parties, p.Name)
 	}
-	return caseSummary{ID: c.id, Name: c.sc.Name, State: c.state, Events: n, Parties: parties, Humans: c.humans, You: v.name, Role: string(v.role)}
+	cs := caseSummary{ID: c.id, Name: c.sc.Name, State: c.state, Events: n, Parties: parties, Humans: c.humans, You: v.name, Role: string(v.role)}
+	if v.role == store.RoleMediator {
+		cs.Presence = map[string]presenceJSON{}
+		for _, name := range c.peopleLocked() {
+			cs.Presence[name] = c.presence.of(name)
+		}
+	}
+	return cs
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request, a *caller) error {
@@ -778,6 +791,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, a *caller) error
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		return shuttle.Errorf(shuttle.EInternal, "streaming unsupported")
+	}
+	if v.role != store.RoleMediator {
+		defer c.presence.open(v.name)()
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")

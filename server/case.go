@@ -71,7 +71,9 @@ type liveCase struct {
 	sc      *scenario.Scenario
 	humans  []string
 	an      *analysis.Result // of the true profiles; see analysisOf
-	knownAn *analysis.Result // of the confided profiles; see knownAnalysisLocked
+
+	presence presence         // who has been heard from; not part of the case's state
+	knownAn  *analysis.Result // of the confided profiles; see knownAnalysisLocked
 
 	mu      sync.Mutex
 	log     *ledger.Log

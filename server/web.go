@@ -727,14 +727,19 @@ type webParty struct {
 	Confided   string
 	Text       string // the last text put to the party
 	LastAnswer string
-	Waiting    bool // a question is open and unanswered
+	Waiting    bool   // a question is open and unanswered
+	Reach      string // whether the person is connected, or when last heard from
 	Signed     bool
 }
 
 func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 	mv := &mediatorView{Roles: []string{"party", "verifier", "observer"}}
+	now := time.Now()
 	for _, p := range c.sc.Parties {
 		wp := webParty{Name: p.Name, Human: c.isHuman(p.Name), Waiting: c.open[p.Name] != nil, Signed: c.signed[p.Name]}
+		if wp.Human {
+			wp.Reach = c.presence.describe(p.Name, now)
+		}
 		for i := range c.events {
 			e := &c.events[i]
 			if e.Kind == negotiationPrefix+"text" && len(e.To) == 1 && e.To[0] == p.Name {
