@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -502,6 +503,16 @@ func (c *liveCase) record(e negotiate.Event) {
 	c.clock.reproduced()
 	if want.Kind != kind || want.From != e.From || !slices.Equal(want.To, to) {
 		c.breakLocked(fmt.Errorf("%w at event %d: logged %s from %q, replayed %s from %q", errDiverged, want.Seq, want.Kind, want.From, kind, e.From))
+		return
+	}
+	// The same step must also say the same: a text, a time or a round that
+	// differs means the session is not where the log left it.
+	body, err := negotiate.MarshalEvent(c.sc.Domain, &e)
+	if err == nil {
+		body, err = ledger.CanonicalJSON(body)
+	}
+	if err != nil || !bytes.Equal(body, want.Body) {
+		c.breakLocked(fmt.Errorf("%w at event %d (%s): logged %s, replayed %s", errDiverged, want.Seq, want.Kind, want.Body, body))
 		return
 	}
 	if len(c.replayQ) == 0 {

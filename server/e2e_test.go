@@ -1,6 +1,8 @@
 package server
 
 import (
+	"database/sql"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -185,5 +187,35 @@ func TestBadInput(t *testing.T) {
 	}
 	if after := c.events("mediator"); len(after) != sizeBefore {
 		t.Errorf("refused requests changed the log: %d events, then %v", sizeBefore, after[sizeBefore:])
+	}
+}
+
+// TestReplayDiverges restarts a case whose stored scenario was changed
+// behind the server's back: the built-in party's weights, so that what it
+// confided and the texts drafted from that differ from the logged ones,
+// though their kinds do not. The replay must notice and the case be
+// refused, not served from a state its log does not hold.
+func TestReplayDiverges(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shuttle.db")
+	ts := startServer(t, db, "", Config{})
+	c := newTestCase(ts)
+	ts.must(200, ts.admin, "POST", c.path("/start"), nil, nil)
+	c.answerAll(4, cooperative)
+	ts.stop()
+
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.Exec(`UPDATE cases SET scenario = CAST(replace(CAST(scenario AS TEXT), 'weights: {price: 3', 'weights: {price: 1') AS BLOB) WHERE id = ?`, c.id)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts2 := startServer(t, db, ts.admin, Config{})
+	var e apiError
+	// The details are in the server's log, not the response.
+	if code := ts2.call(ts.admin, "GET", c.path(""), nil, &e); code != http.StatusInternalServerError || e.Error.Code != "internal" {
+		t.Fatalf("GET of the diverged case: %d %+v, want 500 internal", code, e.Error)
 	}
 }
