@@ -244,15 +244,20 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 	c.addEventsLocked(evs...)
 	c.last = last
 	if c.dueLocked(entries) {
-		c.checkpointLocked(ctx)
+		// A routine head is saved in the background: saving it here
+		// would make the request that happened to call for it wait for a
+		// second commit.
+		if h, ok := c.signHeadLocked(); ok {
+			c.srv.heads <- h
+		}
 	}
 	return evs, nil
 }
 
 // How often routine events get a signed tree head. Signing and saving a
-// head after every append would be a second durable commit per request,
-// doubling its latency; proofs do not need it, since they are served from
-// the in-memory ledger up to any size. A head is what a party keeps to hold
+// head after every append would be a second durable commit per request;
+// proofs do not need it, since they are served from the in-memory ledger up
+// to any size. A head is what a party keeps to hold
 // the mediator to the log, so one is signed at every milestone (see
 // milestone), at most checkpointEvery events or checkpointAfter after the
 // last one otherwise, and whenever someone asks for the head or an export.
@@ -288,20 +293,27 @@ func (c *liveCase) dueLocked(entries []ledger.Entry) bool {
 }
 
 // checkpointLocked signs a tree head covering every event and keeps it,
-// unless the last one does already.
+// unless the last one does already. It returns once the head is saved: a
+// head someone asked for must be in the store before they have it.
 func (c *liveCase) checkpointLocked(ctx context.Context) {
+	if h, ok := c.signHeadLocked(); ok {
+		c.srv.saveHead(ctx, h)
+	}
+}
+
+// signHeadLocked signs a tree head covering every event, unless the last
+// one does already.
+func (c *liveCase) signHeadLocked() (store.TreeHead, bool) {
 	if heads := c.log.Heads(); len(heads) > 0 && heads[len(heads)-1].Size == int64(len(c.events)) {
-		return
+		return store.TreeHead{}, false
 	}
 	h, err := c.log.Checkpoint(c.last)
 	if err != nil {
 		c.srv.log.Error("checkpoint", "case", c.id, "err", err)
-		return
+		return store.TreeHead{}, false
 	}
 	c.headWall = time.Now()
-	if err := c.srv.st.SaveTreeHead(ctx, store.TreeHead{Case: c.id, Size: h.Size, Root: h.Root, Note: h.Note}); err != nil {
-		c.srv.log.Error("save tree head", "case", c.id, "err", err)
-	}
+	return store.TreeHead{Case: c.id, Size: h.Size, Root: h.Root, Note: h.Note}, true
 }
 
 func (c *liveCase) breakLocked(err error) {

@@ -69,6 +69,8 @@ type Server struct {
 
 	ctx    context.Context // ends when the server closes; cases run under it
 	cancel context.CancelFunc
+	heads  chan store.TreeHead // routine heads for saveHeads to save
+	saved  chan struct{}       // closed when saveHeads has saved the last
 
 	mu    sync.Mutex
 	cases map[string]*liveCase
@@ -101,14 +103,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, cases: map[string]*liveCase{},
 		reg: prometheus.NewRegistry(), limits: newLimiter(cfg.Rate, cfg.Burst)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.heads, s.saved = make(chan store.TreeHead, 1024), make(chan struct{})
+	go s.saveHeads()
 	s.metrics = newMetrics(s.reg, s.openCases)
 	if err := s.loadInstallation(ctx); err != nil {
-		s.cancel()
+		s.abandon()
 		return nil, err
 	}
 	open, err := s.st.OpenCases(ctx)
 	if err != nil {
-		s.cancel()
+		s.abandon()
 		return nil, fmt.Errorf("server: open cases: %w", err)
 	}
 	for _, sc := range open {
@@ -257,7 +261,32 @@ func (s *Server) Close() error {
 			<-c.done
 		}
 	}
+	close(s.heads)
+	<-s.saved
 	return errors.Join(err, s.st.Close())
+}
+
+// abandon undoes what New started before any case was resumed; the store
+// is the caller's to close.
+func (s *Server) abandon() {
+	s.cancel()
+	close(s.heads)
+	<-s.saved
+}
+
+// saveHeads saves the routine tree heads cases sign, in the order signed,
+// until Close.
+func (s *Server) saveHeads() {
+	defer close(s.saved)
+	for h := range s.heads {
+		s.saveHead(context.Background(), h)
+	}
+}
+
+func (s *Server) saveHead(ctx context.Context, h store.TreeHead) {
+	if err := s.st.SaveTreeHead(ctx, h); err != nil {
+		s.log.Error("save tree head", "case", h.Case, "size", h.Size, "err", err)
+	}
 }
 
 func (s *Server) closing() bool { return s.ctx.Err() != nil }

@@ -206,7 +206,8 @@ func TestWebBrowser(t *testing.T) {
 		drafted = maps.Equal(texts["alice"], dominatedA) && maps.Equal(texts["bob"], dominatedA) && !maps.Equal(texts["carol"], dominatedA)
 	}
 	if !drafted {
-		t.Error("no round put the mediator's draft to alice and bob and the strategy's text to carol")
+		t.Errorf("no round put the mediator's draft %v to alice and bob and the strategy's text to carol: rounds 1-3 %v; %v; %v",
+			dominatedA, c.textsOf(1), c.textsOf(2), c.textsOf(3))
 	}
 
 	// Each party makes a key in its browser and signs there.
