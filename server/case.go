@@ -243,7 +243,10 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 	}
 	c.addEventsLocked(evs...)
 	c.last = last
-	if c.dueLocked(entries) {
+	switch {
+	case slices.ContainsFunc(entries, func(e ledger.Entry) bool { return milestone(e.Kind) }):
+		c.checkpointLocked(ctx)
+	case c.routineHeadDueLocked():
 		// A routine head is saved in the background: saving it here
 		// would make the request that happened to call for it wait for a
 		// second commit.
@@ -257,12 +260,12 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 // How often routine events get a signed tree head. Signing and saving a
 // head after every append would be a second durable commit per request;
 // proofs do not need it, since they are served from the in-memory ledger up
-// to any size. A head is what a party keeps to hold
-// the mediator to the log, so one is signed at every milestone (see
-// milestone), at most checkpointEvery events or checkpointAfter after the
-// last one otherwise, and whenever someone asks for the head or an export.
-// Events after the last saved head are as durable as the others: a restart
-// signs a head over them.
+// to any size. A head is what a party keeps to hold the mediator to the
+// log, so one is signed and saved with every milestone (see milestone) and
+// whenever someone asks for the head or an export; otherwise one is signed
+// at most checkpointEvery events or checkpointAfter after the last, and
+// saved in the background. Events after the last saved head are as durable
+// as the others: a restart signs a head over them.
 const (
 	checkpointEvery = 64
 	checkpointAfter = time.Second
@@ -280,11 +283,9 @@ func milestone(kind string) bool {
 	return false
 }
 
-// dueLocked reports whether the entries just appended call for a head.
-func (c *liveCase) dueLocked(entries []ledger.Entry) bool {
-	if slices.ContainsFunc(entries, func(e ledger.Entry) bool { return milestone(e.Kind) }) {
-		return true
-	}
+// routineHeadDueLocked reports whether enough events or time have passed
+// since the last head to call for another.
+func (c *liveCase) routineHeadDueLocked() bool {
 	heads := c.log.Heads()
 	if len(heads) == 0 {
 		return true
