@@ -1,16 +1,17 @@
 // Package store is the durable record of a live mediation server: its
-// cases, their participants, each case's event log, the log's signed tree
-// heads and the deadlines still to come. Store is the interface; the
-// packages store/sqlite (an embedded file, the default) and store/postgres
-// (for several server instances sharing one database) implement it, and
-// store/storetest is the conformance suite both pass.
+// cases, their participants, each case's event log and the log's signed
+// tree heads. Store is the interface; the packages store/sqlite (an
+// embedded file, the default) and store/postgres (for several server
+// instances sharing one database) implement it, and store/storetest is
+// the conformance suite both pass.
 //
 // The event log is the truth: a case's state is a fold over its events, so
 // the store keeps events as opaque records (already-canonical JSON bodies
 // and their leaf hashes, computed by the caller) and never interprets them.
-// A case's summary state, its participants' rows and its timers are
-// conveniences derived from the log, for listing cases and for resuming
-// them after a restart without replaying every log first.
+// A case's summary state and its participants' rows are conveniences
+// derived from the log, for listing cases and for finding which to resume
+// after a restart. A case's deadlines are not kept apart: they are
+// recomputed from its log when a server resumes it.
 //
 // # Appending
 //

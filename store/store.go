@@ -21,7 +21,7 @@ type Store interface {
 	// server resumes when it starts.
 	OpenCases(ctx context.Context) ([]Case, error)
 	// SetCaseState replaces the summary state of a case and says whether
-	// it is closed. Closing a case removes its timers.
+	// it is closed.
 	SetCaseState(ctx context.Context, id, state string, closed bool) error
 
 	// AddParticipant adds p to its case. Its name must be new in the case
@@ -64,15 +64,6 @@ type Store interface {
 	// TreeHeads returns the case's saved heads, smallest first, as an
 	// archive needs them.
 	TreeHeads(ctx context.Context, caseID string) ([]TreeHead, error)
-
-	// SetTimer sets the timer of t.Case called t.Name to go off at t.At,
-	// replacing its earlier time; a zero At removes the timer, as a zero
-	// deadline does in package net. A closed case has no timers.
-	SetTimer(ctx context.Context, t Timer) error
-	// DueTimers returns every timer set to go off at or before until, the
-	// earliest first (then by case and name). A server starting up asks
-	// for all of them with a far-off until and schedules each.
-	DueTimers(ctx context.Context, until time.Time) ([]Timer, error)
 
 	// Close releases the database. Calling it again does nothing.
 	Close() error
@@ -158,19 +149,9 @@ type TreeHead struct {
 	Note []byte
 }
 
-// A Timer is a deadline of a case still to come, kept so that a restarted
-// server resumes it.
-type Timer struct {
-	Case string
-	// Name says what the timer is for ("round", "phase/2", ...); a case
-	// has at most one timer of each name.
-	Name string
-	At   time.Time
-}
-
 // Limits on the text a store keeps; longer values are refused as invalid.
 const (
-	MaxName = 128  // participant, kind, timer and case ids, in bytes
+	MaxName = 128  // participant, kind and case ids, in bytes
 	MaxKey  = 255  // idempotency keys
 	MaxText = 4096 // case names and states
 )

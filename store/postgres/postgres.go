@@ -104,6 +104,11 @@ func migrateDB(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return err
 	}
+	return migrateTo(ctx, pool, all)
+}
+
+// migrateTo applies those of the migrations all that the database lacks.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, all []migrate.Migration) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 			return fmt.Errorf("migrate: %w", err)

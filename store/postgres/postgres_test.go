@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver of database/sql
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/store"
@@ -233,6 +235,23 @@ func TestOpenErrors(t *testing.T) {
 	if shuttle.ErrorCode(err) != shuttle.EInternal {
 		t.Errorf("Open(missing database) = %v, want an internal error", err)
 	}
+}
+
+// TestUpgrade opens a database an older shuttle, of schema version 1,
+// made.
+func TestUpgrade(t *testing.T) {
+	atV1 := func(t *testing.T) *sql.DB {
+		dsn := dsn(t)
+		if err := postgres.MigrateTo(context.Background(), dsn, 1); err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	storetest.Upgrade(t, atV1, opener)
 }
 
 // TestSeqUnique bypasses the size check with an event written directly:

@@ -10,7 +10,9 @@ import (
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/store"
+	"github.com/shuttle-mediation/shuttle/store/internal/migrate"
 	"github.com/shuttle-mediation/shuttle/store/internal/sqlstore"
+	"github.com/shuttle-mediation/shuttle/store/storetest"
 )
 
 // rawExec runs statements on the database file behind the store's back.
@@ -75,6 +77,35 @@ func TestNewerSchema(t *testing.T) {
 	if _, err := Open(ctx, path); shuttle.ErrorCode(err) != shuttle.EUnsupported {
 		t.Fatalf("Open of a newer schema = %v, want unsupported", err)
 	}
+}
+
+// TestUpgrade opens a file an older shuttle, of schema version 1, made.
+func TestUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "u.db")
+	atV1 := func(t *testing.T) *sql.DB {
+		all, err := migrate.Load(migrations, "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", dsn(path, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := migrateTx(ctx, db, all[:1]); err != nil {
+			db.Close()
+			t.Fatal(err)
+		}
+		return db
+	}
+	open := func(t *testing.T) store.Store {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	}
+	storetest.Upgrade(t, atV1, open)
 }
 
 func TestOpenErrors(t *testing.T) {

@@ -45,7 +45,6 @@ func Run(t *testing.T, open Opener) {
 		{"Scoping", testScoping},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"TreeHeads", testTreeHeads},
-		{"Timers", testTimers},
 		{"Reopen", testReopen},
 		{"Context", testContext},
 		{"Close", testClose},
@@ -642,7 +641,7 @@ func testScoping(t *testing.T, open Opener) {
 	_, err = s.EventsByKey(ctx, "three", "k1")
 	check("EventsByKey", err)
 	check("AppendEvents", s.AppendEvents(ctx, "three", 1, "", events("x", 1, 1)))
-	check("SetTimer", s.SetTimer(ctx, store.Timer{Case: "three", Name: "t", At: epoch}))
+	check("SetCaseState", s.SetCaseState(ctx, "three", "x", false))
 	for _, m := range msgs[1:] {
 		if m != msgs[0] {
 			t.Errorf("a missing case is reported as %q and as %q", msgs[0], m)
@@ -760,69 +759,6 @@ func testTreeHeads(t *testing.T, open Opener) {
 	wantCode(t, "head of negative size", s.SaveTreeHead(ctx, store.TreeHead{Case: "h", Size: -1, Note: []byte("n")}), shuttle.EInvalid, "")
 }
 
-func testTimers(t *testing.T, open Opener) {
-	ctx := context.Background()
-	s := openStore(t, open)
-	mustCreate(t, s, newCase("t1", 0), newCase("t2", 0))
-	at := func(d time.Duration) time.Time { return epoch.Add(d) }
-	set := []store.Timer{
-		{Case: "t1", Name: "round", At: at(time.Minute)},
-		{Case: "t2", Name: "round", At: at(time.Minute)},
-		{Case: "t1", Name: "phase/2", At: at(time.Hour)},
-		{Case: "t2", Name: "deadline", At: at(30 * time.Second).In(time.FixedZone("X", -7200))},
-	}
-	for _, tm := range set {
-		if err := s.SetTimer(ctx, tm); err != nil {
-			t.Fatalf("SetTimer(%v): %v", tm, err)
-		}
-	}
-	due := func(until time.Time) []store.Timer {
-		t.Helper()
-		ts, err := s.DueTimers(ctx, until)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tm := range ts {
-			if tm.At.Location() != time.UTC {
-				t.Errorf("timer %s/%s in %v, want UTC", tm.Case, tm.Name, tm.At.Location())
-			}
-		}
-		return ts
-	}
-	utc := func(tm store.Timer) store.Timer { tm.At = tm.At.UTC(); return tm }
-	diff(t, "DueTimers(epoch)", due(epoch), []store.Timer(nil))
-	// Due at exactly until counts; ties go by case, then name.
-	diff(t, "DueTimers(+1m)", due(at(time.Minute)), []store.Timer{utc(set[3]), set[0], set[1]})
-	diff(t, "DueTimers(far)", due(at(1000*time.Hour)), []store.Timer{utc(set[3]), set[0], set[1], set[2]})
-
-	// Setting again replaces; a zero time removes.
-	if err := s.SetTimer(ctx, store.Timer{Case: "t1", Name: "round", At: at(2 * time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetTimer(ctx, store.Timer{Case: "t2", Name: "deadline"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetTimer(ctx, store.Timer{Case: "t2", Name: "never set"}); err != nil {
-		t.Errorf("removing a timer that is not set: %v", err)
-	}
-	diff(t, "DueTimers after changes", due(at(1000*time.Hour)), []store.Timer{
-		set[1], set[2], {Case: "t1", Name: "round", At: at(2 * time.Hour)},
-	})
-
-	// Closing a case drops its timers and refuses new ones.
-	if err := s.SetCaseState(ctx, "t1", "closed", true); err != nil {
-		t.Fatal(err)
-	}
-	diff(t, "DueTimers after closing t1", due(at(1000*time.Hour)), []store.Timer{set[1]})
-	wantCode(t, "SetTimer on a closed case", s.SetTimer(ctx, set[0]), shuttle.EConflict, "")
-
-	wantCode(t, "SetTimer without a name", s.SetTimer(ctx, store.Timer{Case: "t2", At: epoch}), shuttle.EInvalid, "")
-	wantCode(t, "SetTimer in the year 3000", s.SetTimer(ctx, store.Timer{Case: "t2", Name: "x", At: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}), shuttle.EInvalid, "")
-	wantCode(t, "SetTimer on a missing case", s.SetTimer(ctx, store.Timer{Case: "nosuch", Name: "x", At: epoch}), shuttle.ENotFound, "")
-	_, err := s.DueTimers(ctx, time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC))
-	wantCode(t, "DueTimers(year 3000)", err, shuttle.EInvalid, "")
-}
-
 // testReopen closes a store with something of everything in it and checks
 // that a new one on the same database finds it all and carries on.
 func testReopen(t *testing.T, open Opener) {
@@ -839,10 +775,6 @@ func testReopen(t *testing.T, open Opener) {
 	mustAppend(t, s, "r", 1, "k", events("r", 1, 3))
 	h := store.TreeHead{Case: "r", Size: 3, Root: sha256.Sum256([]byte("r")), Note: []byte("note")}
 	if err := s.SaveTreeHead(ctx, h); err != nil {
-		t.Fatal(err)
-	}
-	tm := store.Timer{Case: "r", Name: "round", At: epoch.Add(time.Hour)}
-	if err := s.SetTimer(ctx, tm); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -872,11 +804,6 @@ func testReopen(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	diff(t, "tree head after reopening", gotH, h)
-	ts, err := s.DueTimers(ctx, epoch.Add(24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	diff(t, "timers after reopening", ts, []store.Timer{tm})
 	wantCode(t, "retry after reopening", s.AppendEvents(ctx, "r", 4, "k", events("r", 4, 1)), shuttle.EConflict, "key")
 	mustAppend(t, s, "r", 4, "k2", events("r", 4, 1))
 }

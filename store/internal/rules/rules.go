@@ -58,8 +58,8 @@ func CaseID(id string) error {
 	return nil
 }
 
-// Name checks a participant name, an event kind, a timer name or an
-// idempotency key: UTF-8 of 1 to max bytes without control characters.
+// Name checks a participant name, an event kind or an idempotency key:
+// UTF-8 of 1 to max bytes without control characters.
 func Name(field, s string, max int) error {
 	if len(s) == 0 || len(s) > max {
 		return Invalid(field, "must be 1 to %d bytes", max)
@@ -206,21 +206,6 @@ func TreeHead(h *store.TreeHead) error {
 		return Invalid("note", "missing")
 	}
 	return nil
-}
-
-// Timer checks a timer about to be set.
-func Timer(t *store.Timer) error {
-	if err := CaseID(t.Case); err != nil {
-		return err
-	}
-	if err := Name("name", t.Name, store.MaxName); err != nil {
-		return err
-	}
-	if t.At.IsZero() {
-		return nil
-	}
-	_, err := Nanos("at", t.At)
-	return err
 }
 
 // minTime and maxTime bound the times an int64 of nanoseconds since 1970

@@ -204,17 +204,17 @@ func (s *Store) cases(ctx context.Context, query string) ([]store.Case, error) {
 	return cs, nil
 }
 
-// lockCase reads a case's size and whether it is closed, keeping other
-// writers off its row until tx ends.
-func (s *Store) lockCase(ctx context.Context, tx Tx, id string) (size int64, closed bool, err error) {
-	err = tx.QueryRowContext(ctx, s.q(`SELECT size, closed FROM cases WHERE id = $1`+s.d.ForUpdate), id).Scan(&size, &closed)
+// lockCase reads a case's size, keeping other writers off its row until
+// tx ends.
+func (s *Store) lockCase(ctx context.Context, tx Tx, id string) (size int64, err error) {
+	err = tx.QueryRowContext(ctx, s.q(`SELECT size FROM cases WHERE id = $1`+s.d.ForUpdate), id).Scan(&size)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, rules.CaseNotFound(id)
+		return 0, rules.CaseNotFound(id)
 	}
 	if err != nil {
-		return 0, false, dbErr("lock case", err)
+		return 0, dbErr("lock case", err)
 	}
-	return size, closed, nil
+	return size, nil
 }
 
 // SetCaseState implements store.Store.
@@ -226,18 +226,11 @@ func (s *Store) SetCaseState(ctx context.Context, id, state string, closed bool)
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context, tx Tx) error {
-		if _, _, err := s.lockCase(ctx, tx, id); err != nil {
+		if _, err := s.lockCase(ctx, tx, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE cases SET state = $2, closed = $3 WHERE id = $1`), id, state, closed); err != nil {
-			return dbErr("set case state", err)
-		}
-		if closed {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM timers WHERE case_id = $1`), id); err != nil {
-				return dbErr("set case state", err)
-			}
-		}
-		return nil
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE cases SET state = $2, closed = $3 WHERE id = $1`), id, state, closed)
+		return dbErr("set case state", err)
 	})
 }
 
@@ -278,7 +271,7 @@ func (s *Store) AddParticipant(ctx context.Context, p store.Participant) error {
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context, tx Tx) error {
-		if _, _, err := s.lockCase(ctx, tx, p.Case); err != nil {
+		if _, err := s.lockCase(ctx, tx, p.Case); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO participants (`+participantColumns+`)
@@ -353,7 +346,7 @@ func (s *Store) SetParticipantKey(ctx context.Context, caseID, name string, pub 
 		var old []byte
 		err := tx.QueryRowContext(ctx, s.q(`SELECT public_key FROM participants WHERE case_id = $1 AND name = $2`+s.d.ForUpdate), caseID, name).Scan(&old)
 		if errors.Is(err, sql.ErrNoRows) {
-			if _, _, err := s.lockCase(ctx, tx, caseID); err != nil {
+			if _, err := s.lockCase(ctx, tx, caseID); err != nil {
 				return err
 			}
 			return shuttle.Errorf(shuttle.ENotFound, "case %q has no participant %q", caseID, name)
@@ -558,7 +551,7 @@ func (s *Store) SaveTreeHead(ctx context.Context, h store.TreeHead) error {
 		return err
 	}
 	return s.write(ctx, func(ctx context.Context, tx Tx) error {
-		size, _, err := s.lockCase(ctx, tx, h.Case)
+		size, err := s.lockCase(ctx, tx, h.Case)
 		if err != nil {
 			return err
 		}
@@ -635,54 +628,4 @@ func (s *Store) TreeHeads(ctx context.Context, caseID string) ([]store.TreeHead,
 		return nil, s.caseExists(ctx, caseID)
 	}
 	return hs, nil
-}
-
-// SetTimer implements store.Store.
-func (s *Store) SetTimer(ctx context.Context, t store.Timer) error {
-	if err := rules.Timer(&t); err != nil {
-		return err
-	}
-	return s.write(ctx, func(ctx context.Context, tx Tx) error {
-		_, closed, err := s.lockCase(ctx, tx, t.Case)
-		if err != nil {
-			return err
-		}
-		if t.At.IsZero() {
-			_, err := tx.ExecContext(ctx, s.q(`DELETE FROM timers WHERE case_id = $1 AND name = $2`), t.Case, t.Name)
-			return dbErr("clear timer", err)
-		}
-		if closed {
-			return shuttle.Errorf(shuttle.EConflict, "case %q is closed: no timers", t.Case)
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO timers (case_id, name, at) VALUES ($1, $2, $3)
-			ON CONFLICT (case_id, name) DO UPDATE SET at = excluded.at`), t.Case, t.Name, t.At.UnixNano())
-		return dbErr("set timer", err)
-	})
-}
-
-// DueTimers implements store.Store.
-func (s *Store) DueTimers(ctx context.Context, until time.Time) ([]store.Timer, error) {
-	limit, err := rules.Nanos("until", until)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT case_id, name, at FROM timers WHERE at <= $1 ORDER BY at, case_id, name`), limit)
-	if err != nil {
-		return nil, dbErr("read timers", err)
-	}
-	defer rows.Close()
-	var ts []store.Timer
-	for rows.Next() {
-		var t store.Timer
-		var at int64
-		if err := rows.Scan(&t.Case, &t.Name, &at); err != nil {
-			return nil, dbErr("read timers", err)
-		}
-		t.At = rules.Time(at)
-		ts = append(ts, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbErr("read timers", err)
-	}
-	return ts, nil
 }
