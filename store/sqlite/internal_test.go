@@ -3,10 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/store"
@@ -30,37 +28,18 @@ func rawExec(t *testing.T, path string, stmts ...string) {
 	}
 }
 
-// TestSeqUnique bypasses the size check with an event written directly:
-// the primary key must still refuse a second event at that seq, as a
-// conflict, and the append must leave nothing behind.
+// TestSeqUnique checks that the primary key refuses an event at a seq
+// already written behind the store's back.
 func TestSeqUnique(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "s.db")
-	s, err := Open(ctx, path)
+	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.CreateCase(ctx, store.Case{ID: "c", Created: time.Unix(1, 0)}); err != nil {
-		t.Fatal(err)
-	}
-	ev := store.Event{Kind: "k", Body: []byte(`{}`)}
-	if err := s.AppendEvents(ctx, "c", 1, "", []store.Event{ev}); err != nil {
-		t.Fatal(err)
-	}
-	rawExec(t, path, `INSERT INTO events (case_id, seq, time, kind, sender, recipients, leaf) VALUES ('c', 2, 0, 'intruder', '', '', x'00')`)
-	err = s.AppendEvents(ctx, "c", 2, "key", []store.Event{ev})
-	var e *shuttle.Error
-	if !errors.As(err, &e) || e.Code != shuttle.EConflict || e.Field != "seq" {
-		t.Fatalf("AppendEvents over an existing seq = %v, want a seq conflict", err)
-	}
-	c, err := s.GetCase(ctx, "c")
-	if err != nil || c.Size != 1 {
-		t.Errorf("size after the refused append = %d, %v; want 1", c.Size, err)
-	}
-	if _, err := s.EventsByKey(ctx, "c", "key"); shuttle.ErrorCode(err) != shuttle.ENotFound {
-		t.Errorf("the refused append's key was kept: %v", err)
-	}
+	storetest.SeqUnique(t, s, func(t *testing.T) {
+		rawExec(t, path, `INSERT INTO events (case_id, seq, time, kind, sender, recipients, leaf) VALUES ('c', 2, 0, 'intruder', '', '', x'00')`)
+	})
 }
 
 // TestNewerSchema opens a database a newer shuttle migrated: it must be
