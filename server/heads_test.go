@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/shuttle-mediation/shuttle/store"
+	"github.com/shuttle-mediation/shuttle/store/sqlite"
 )
 
 // TestTreeHeads checks when heads are signed and kept: at the milestones,
@@ -42,5 +45,43 @@ func TestTreeHeads(t *testing.T) {
 	ts.must(200, c.tokens["alice"], "GET", c.path("/head"), nil, &head)
 	if n := int64(len(evs)); head.Size != n || !slices.Contains(sizes(), n) {
 		t.Errorf("asked for the head of %d events: got size %d, kept %v", n, head.Size, sizes())
+	}
+}
+
+// TestRoutineHeadsSaved checks that the heads signed in passing, which are
+// saved in the background, are all in the store once the server has
+// closed.
+func TestRoutineHeadsSaved(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shuttle.db")
+	ts := startServer(t, db, "", Config{})
+	c := newTestCase(ts)
+	ts.must(200, ts.admin, "POST", c.path("/start"), nil, nil)
+	c.answerAll(30, objecting)
+	lc := ts.srv.caseByID(c.id)
+	lc.mu.Lock()
+	var signed []int64
+	for _, h := range lc.log.Heads() {
+		if !milestone(lc.events[h.Size-1].Kind) {
+			signed = append(signed, h.Size)
+		}
+	}
+	lc.mu.Unlock()
+	if len(signed) == 0 {
+		t.Fatal("no routine head was signed; the test needs more events")
+	}
+	ts.stop()
+	st, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	heads, err := st.TreeHeads(context.Background(), c.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range signed {
+		if !slices.ContainsFunc(heads, func(h store.TreeHead) bool { return h.Size == n }) {
+			t.Errorf("the routine head of size %d was signed but not saved", n)
+		}
 	}
 }

@@ -319,29 +319,44 @@ func (cl client) must(ctx context.Context, token, method, path string, body, out
 	return nil
 }
 
-// Appended reads from the server's metrics how many events it has appended
-// to case logs: answers and everything the server writes itself, such as
-// the mediator's texts, each durable before anyone is told of it.
-func Appended(ctx context.Context, cfg Config) (int64, error) {
+// Appends is what the server's metrics say it has appended to case logs:
+// events (answers and everything the server writes itself, such as the
+// mediator's texts, each durable before anyone is told of it) and the
+// appends, each one durable write, that carried them.
+type Appends struct{ Events, Writes int64 }
+
+// Appended reads the server's Appends from its metrics.
+func Appended(ctx context.Context, cfg Config) (Appends, error) {
 	cl := newClient(cfg)
 	req, err := http.NewRequestWithContext(ctx, "GET", cfg.URL+"/metrics", nil)
 	if err != nil {
-		return 0, err
+		return Appends{}, err
 	}
 	resp, err := cl.http.Do(req)
 	if err != nil {
-		return 0, err
+		return Appends{}, err
 	}
 	defer resp.Body.Close()
+	var a Appends
+	found := 0
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "shuttle_events_appended_total "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return int64(f), err
+		for name, n := range map[string]*int64{"shuttle_events_appended_total ": &a.Events, "shuttle_append_seconds_count ": &a.Writes} {
+			if v, ok := strings.CutPrefix(sc.Text(), name); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return Appends{}, fmt.Errorf("metrics: %s: %w", name, err)
+				}
+				*n = int64(f)
+				found++
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return Appends{}, err
 	}
-	return 0, errors.New("metrics: no shuttle_events_appended_total")
+	if found != 2 {
+		return Appends{}, errors.New("metrics: no shuttle_events_appended_total or shuttle_append_seconds_count")
+	}
+	return a, nil
 }

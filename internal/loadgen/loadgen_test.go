@@ -61,6 +61,11 @@ func TestDrive(t *testing.T) {
 	if lat := <-delivered; len(lat) == 0 {
 		t.Error("no event reached a stream")
 	}
+	// Every answer is an event, and the mediator's texts ride in the
+	// writes of the answers that closed their rounds.
+	if a, err := loadgen.Appended(context.Background(), cfg); err != nil || a.Events < int64(res.Acked) || a.Writes == 0 || a.Writes >= a.Events {
+		t.Errorf("Appended = %+v, %v after %d answers", a, err, res.Acked)
+	}
 }
 
 // BenchmarkAnswers measures acknowledged answers across 100 cases at once;

@@ -98,7 +98,9 @@ func run(cases, subs int, dur time.Duration, rate float64) error {
 	}
 	fmt.Printf("cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, GOMAXPROCS default\n", cases, subs, dur, offered)
 	fmt.Printf("answers acknowledged: %d (%.0f/s), refused %d, no response %d\n", res.Acked, res.Rate(), res.Refused, res.Failed)
-	fmt.Printf("events appended durably: %d (%.0f/s), answers and the mediator's texts\n", after-before, float64(after-before)/res.Elapsed.Seconds())
+	events, writes := after.Events-before.Events, after.Writes-before.Writes
+	fmt.Printf("events appended durably: %d (%.0f/s), answers and the mediator's texts, in %d writes (%.2f an answer)\n",
+		events, float64(events)/res.Elapsed.Seconds(), writes, float64(writes)/float64(max(res.Acked, 1)))
 	fmt.Printf("answer latency: p50 %v, p99 %v\n", res.Quantile(0.5).Round(time.Microsecond), res.Quantile(0.99).Round(time.Microsecond))
 	fmt.Printf("stream deliveries: %d, p50 %v, p99 %v\n", len(lat), loadgen.Quantile(lat, 0.5).Round(time.Microsecond), loadgen.Quantile(lat, 0.99).Round(time.Microsecond))
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
