@@ -184,7 +184,7 @@ func (l *Log) Export(w io.Writer) error {
 		if i == n {
 			break
 		}
-		buf = appendEntryLine(buf[:0], l.entries[i], l.hashes[tlog.StoredHashIndex(0, i)])
+		buf = appendEntryLine(buf[:0], l.encoding(i), l.hashes[tlog.StoredHashIndex(0, i)])
 		bw.Write(buf) // a write error sticks and Flush reports it
 	}
 	if err := bw.Flush(); err != nil {

@@ -44,8 +44,9 @@ type Entry struct {
 // object or holds a number that does not survive a round trip, a negative
 // time, repeated recipients.
 func (e Entry) Canonical() ([]byte, error) {
-	var p parser
-	return e.appendCanonical(nil, &p)
+	p := getParser()
+	defer putParser(p)
+	return e.appendCanonical(nil, p)
 }
 
 // appendCanonical appends the canonical encoding of e to dst, parsing the

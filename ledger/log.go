@@ -26,8 +26,8 @@ type Log struct {
 	caseID  string
 	origin  string
 	key     *Key
-	entries [][]byte   // canonical encodings, cut from chunks
-	chunk   []byte     // where the next encodings are stored
+	entries []entryRef // canonical encodings, in chunks
+	chunks  [][]byte   // filled in turn; a chunk never moves once written
 	hashes  storedHash // tlog stored hashes
 	parser  parser     // parses bodies, reusing its memory
 	scratch []byte     // encodes entries
@@ -36,6 +36,11 @@ type Log struct {
 	parties map[string]ed25519.PublicKey
 	sigs    []AgreementSignature
 }
+
+// An entryRef says where in the chunks an entry's encoding is. A server
+// keeps the logs of all its open cases in memory: with a slice per entry,
+// every garbage collection would follow a pointer per entry of every case.
+type entryRef struct{ chunk, off, n uint32 }
 
 // storedHash implements tlog.HashReader over a slice.
 type storedHash []Hash
@@ -103,20 +108,27 @@ func (l *Log) Append(e Entry) (int64, error) {
 		return 0, fmt.Errorf("ledger %s: append entry %d: %w", l.origin, n, err)
 	}
 	l.hashes = append(l.hashes, hashes...)
-	l.entries = append(l.entries, l.store(enc))
+	l.store(enc)
 	l.clock = e.Time
 	return n, nil
 }
 
-// store copies b into the current chunk, so that entries do not cost an
-// allocation each.
-func (l *Log) store(b []byte) []byte {
-	if cap(l.chunk)-len(l.chunk) < len(b) {
-		l.chunk = make([]byte, 0, max(64<<10, len(b)))
+// store copies b into the current chunk as the next entry, so that
+// entries do not cost an allocation each.
+func (l *Log) store(b []byte) {
+	k := len(l.chunks) - 1
+	if k < 0 || cap(l.chunks[k])-len(l.chunks[k]) < len(b) {
+		l.chunks = append(l.chunks, make([]byte, 0, max(64<<10, len(b))))
+		k++
 	}
-	start := len(l.chunk)
-	l.chunk = append(l.chunk, b...)
-	return l.chunk[start:len(l.chunk):len(l.chunk)]
+	l.entries = append(l.entries, entryRef{chunk: uint32(k), off: uint32(len(l.chunks[k])), n: uint32(len(b))})
+	l.chunks[k] = append(l.chunks[k], b...)
+}
+
+// encoding returns entry i's canonical encoding.
+func (l *Log) encoding(i int64) []byte {
+	r := l.entries[i]
+	return l.chunks[r.chunk][r.off : r.off+r.n : r.off+r.n]
 }
 
 // Entry returns entry i, with its body in canonical form.
@@ -126,7 +138,7 @@ func (l *Log) Entry(i int64) (Entry, error) {
 	if err := l.checkIndex(i, int64(len(l.entries))); err != nil {
 		return Entry{}, err
 	}
-	f, err := parseEntry(l.entries[i])
+	f, err := parseEntry(l.encoding(i))
 	if err != nil {
 		return Entry{}, fmt.Errorf("ledger %s: entry %d: %w", l.origin, i, err)
 	}
@@ -286,6 +298,16 @@ func (l *Log) Heads() []SignedHead {
 	return slices.Clone(l.heads)
 }
 
+// LastHead returns the latest tree head signed, if there is one.
+func (l *Log) LastHead() (SignedHead, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if len(l.heads) == 0 {
+		return SignedHead{}, false
+	}
+	return l.heads[len(l.heads)-1], true
+}
+
 // AddParty records the public key with which party signs the agreement.
 func (l *Log) AddParty(party string, pub ed25519.PublicKey) error {
 	if party == "" || !utf8.ValidString(party) {
@@ -315,7 +337,7 @@ func (l *Log) AddSignature(party string, index int64, sig []byte) error {
 	if err := l.checkIndex(index, int64(len(l.entries))); err != nil {
 		return err
 	}
-	f, err := parseEntry(l.entries[index])
+	f, err := parseEntry(l.encoding(index))
 	if err != nil {
 		return fmt.Errorf("ledger %s: entry %d: %w", l.origin, index, err)
 	}

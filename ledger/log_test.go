@@ -321,6 +321,9 @@ func TestCheckpointAndOpenHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, ok := l.LastHead(); ok {
+		t.Fatal("LastHead of a log without heads: ok")
+	}
 	empty, err := l.Checkpoint(0)
 	if err != nil {
 		t.Fatal(err)
@@ -341,6 +344,9 @@ func TestCheckpointAndOpenHead(t *testing.T) {
 	}
 	if got := len(l.Heads()); got != 2 {
 		t.Fatalf("len(Heads()) = %d, want 2", got)
+	}
+	if last, ok := l.LastHead(); !ok || last.TreeHead != h1.TreeHead {
+		t.Fatalf("LastHead = %+v, %v; want %+v", last.TreeHead, ok, h1.TreeHead)
 	}
 	want := "shuttle-test/case/heads\n1\n" + h1.Root.String() + "\ntime 7\n\n— shuttle-test "
 	if !strings.HasPrefix(string(h1.Note), want) {

@@ -115,11 +115,11 @@ func (c *liveCase) act(ctx context.Context, v viewer, a *action) ([]store.Event,
 	if c.impl.State() != deal.Active {
 		return nil, shuttle.Errorf(shuttle.EConflict, "the implementation has ended (%s)", c.impl.State())
 	}
-	n := len(c.events)
+	n := c.events.len()
 	if err := c.doLocked(ctx, v.name, a, da); err != nil {
 		return nil, err
 	}
-	return c.events[n:], nil
+	return c.events.slice(n), nil
 }
 
 // doLocked applies da, participant name's action now, and logs it as a,

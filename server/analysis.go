@@ -69,8 +69,7 @@ func (s *Server) analysis(w http.ResponseWriter, r *http.Request, a *caller) err
 		gaps[i].Party = p.Name
 		levels[i] = negotiate.Nothing
 	}
-	for i := range c.events {
-		e := &c.events[i]
+	for _, e := range c.events.all(0) {
 		k := strings.TrimPrefix(e.Kind, negotiationPrefix)
 		if k != "confide" && k != "text" {
 			continue

@@ -338,8 +338,8 @@ func (s *Server) summary(c *liveCase, v viewer) caseSummary {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
-	for i := range c.events {
-		if visible(&c.events[i], v) {
+	for _, e := range c.events.all(0) {
+		if visible(&e, v) {
 			n++
 		}
 	}
@@ -679,7 +679,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, a *caller) error {
 	if err := c.signLocked(r.Context(), v.name, req.PublicKey, req.Signature); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"state": c.state, "seq": c.events[len(c.events)-1].Seq})
+	writeJSON(w, http.StatusOK, map[string]any{"state": c.state, "seq": c.events.len()})
 	return nil
 }
 
@@ -765,8 +765,7 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request, a *caller) er
 		return err
 	}
 	c.mu.Lock()
-	evs := c.events[min(after, int64(len(c.events))):]
-	out := viewOf(evs, v)
+	out := viewOf(c.events.slice(min(after, c.events.len())), v)
 	c.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"events": out})
 	return nil
@@ -803,19 +802,20 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, a *caller) error
 	defer heartbeat.Stop()
 	for {
 		c.mu.Lock()
-		from := min(after, int64(len(c.events)))
-		evs, frames := c.events[from:], c.frames[from:]
+		var frames [][]byte
+		for i, e := range c.events.all(min(after, c.events.len())) {
+			if visible(&e, v) {
+				frames = append(frames, c.events.frame(i))
+			}
+		}
+		after = c.events.len()
 		changed := c.changed
 		c.mu.Unlock()
-		for i := range evs {
-			if !visible(&evs[i], v) {
-				continue
-			}
-			if _, err := w.Write(frames[i]); err != nil {
+		for _, f := range frames {
+			if _, err := w.Write(f); err != nil {
 				return nil
 			}
 		}
-		after += int64(len(evs))
 		flusher.Flush()
 		select {
 		case <-changed:
@@ -840,11 +840,10 @@ func (s *Server) head(w http.ResponseWriter, r *http.Request, a *caller) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.checkpointLocked(r.Context())
-	heads := c.log.Heads()
-	if len(heads) == 0 {
+	h, ok := c.log.LastHead()
+	if !ok {
 		return shuttle.Errorf(shuttle.ENotFound, "no signed tree head yet")
 	}
-	h := heads[len(heads)-1]
 	writeJSON(w, http.StatusOK, map[string]any{"size": h.Size, "root": h.Root.String(), "time": h.Time.String(),
 		"note": string(h.Note), "origin": c.log.Origin(), "verifier_key": s.key.VerifierKey()})
 	return nil
@@ -869,13 +868,17 @@ func (s *Server) inclusion(w http.ResponseWriter, r *http.Request, a *caller) er
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := int64(len(c.events))
+	n := c.events.len()
 	size, err := intParam(r, "size", n)
 	if err != nil {
 		return err
 	}
 	// An event the caller may not see does not exist for it.
-	if seq < 1 || seq > n || !visible(&c.events[seq-1], v) {
+	if seq < 1 || seq > n {
+		return shuttle.Errorf(shuttle.ENotFound, "no event %d", seq)
+	}
+	e := c.events.at(seq - 1)
+	if !visible(&e, v) {
 		return shuttle.Errorf(shuttle.ENotFound, "no event %d", seq)
 	}
 	if size < seq || size > n {
@@ -889,7 +892,6 @@ func (s *Server) inclusion(w http.ResponseWriter, r *http.Request, a *caller) er
 	if err != nil {
 		return err
 	}
-	e := &c.events[seq-1]
 	writeJSON(w, http.StatusOK, map[string]any{"seq": seq, "index": seq - 1, "size": size,
 		"leaf": ledger.Hash(e.Leaf).String(), "root": root.String(), "proof": hashes(proof)})
 	return nil
@@ -902,7 +904,7 @@ func (s *Server) consistency(w http.ResponseWriter, r *http.Request, a *caller) 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := int64(len(c.events))
+	n := c.events.len()
 	old, err := intParam(r, "old", 0)
 	if err != nil {
 		return err

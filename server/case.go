@@ -78,8 +78,7 @@ type liveCase struct {
 
 	mu      sync.Mutex
 	log     *ledger.Log
-	events  []store.Event
-	frames  [][]byte      // events[i] as a stream sends it, encoded once for every subscriber
+	events  *eventList
 	last    time.Duration // latest entry time on the case's clock
 	changed chan struct{} // closed and replaced at every append
 	state   string
@@ -120,7 +119,7 @@ func newCase(srv *Server, id string, created time.Time, sc *scenario.Scenario, h
 	}
 	return &liveCase{
 		srv: srv, id: id, created: created, sc: sc, humans: humans,
-		log: l, changed: make(chan struct{}), state: stateOpen,
+		log: l, events: newEventList(id), changed: make(chan struct{}), state: stateOpen,
 		asked: map[string]*negotiate.Question{}, open: map[string]*negotiate.Question{},
 		acks: map[string]chan ack{}, signed: map[string]bool{}, caughtUp: make(chan struct{}),
 		done: make(chan struct{}),
@@ -176,9 +175,8 @@ func (c *liveCase) addEventsLocked(evs ...store.Event) {
 			// JSON) could get here; the stream shows the event without it.
 			b = fmt.Appendf(nil, `{"seq":%d,"kind":%q}`, evs[i].Seq, evs[i].Kind)
 		}
-		c.frames = append(c.frames, fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", evs[i].Seq, evs[i].Kind, b))
+		c.events.add(&evs[i], fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", evs[i].Seq, evs[i].Kind, b))
 	}
-	c.events = append(c.events, evs...)
 }
 
 // flushLocked makes the staged negotiation events durable.
@@ -202,7 +200,7 @@ func (c *liveCase) failStagedLocked(staged []stagedEvent, err error) {
 // storeLocked appends entries to the store and the ledger.
 func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]store.Event, error) {
 	last := c.last
-	next := int64(len(c.events)) + 1
+	next := c.events.len() + 1
 	evs := make([]store.Event, len(entries))
 	for i := range entries {
 		e := &entries[i]
@@ -286,11 +284,11 @@ func milestone(kind string) bool {
 // routineHeadDueLocked reports whether enough events or time have passed
 // since the last head to call for another.
 func (c *liveCase) routineHeadDueLocked() bool {
-	heads := c.log.Heads()
-	if len(heads) == 0 {
+	head, ok := c.log.LastHead()
+	if !ok {
 		return true
 	}
-	return int64(len(c.events))-heads[len(heads)-1].Size >= checkpointEvery || time.Since(c.headWall) >= checkpointAfter
+	return c.events.len()-head.Size >= checkpointEvery || time.Since(c.headWall) >= checkpointAfter
 }
 
 // checkpointLocked signs a tree head covering every event and keeps it,
@@ -305,7 +303,7 @@ func (c *liveCase) checkpointLocked(ctx context.Context) {
 // signHeadLocked signs a tree head covering every event, unless the last
 // one does already.
 func (c *liveCase) signHeadLocked() (store.TreeHead, bool) {
-	if heads := c.log.Heads(); len(heads) > 0 && heads[len(heads)-1].Size == int64(len(c.events)) {
+	if head, ok := c.log.LastHead(); ok && head.Size == c.events.len() {
 		return store.TreeHead{}, false
 	}
 	h, err := c.log.Checkpoint(c.last)

@@ -139,8 +139,7 @@ func plainConfided(d *space.Domain, c *negotiate.Confided) ([]byte, error) {
 // says; nil where a party has not confided.
 func (c *liveCase) confidedLocked() ([]*negotiate.Confided, error) {
 	out := make([]*negotiate.Confided, len(c.sc.Parties))
-	for i := range c.events {
-		e := &c.events[i]
+	for _, e := range c.events.all(0) {
 		if e.Kind != negotiationPrefix+negotiate.KindConfide.String() {
 			continue
 		}

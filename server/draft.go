@@ -56,8 +56,7 @@ type drafter struct {
 // drafts for a round replace earlier ones, as they did when they were made.
 func (c *liveCase) newDrafterLocked(inner negotiate.Mediator) (*drafter, error) {
 	d := &drafter{Mediator: inner, c: c, queued: map[int]*draft{}}
-	for i := range c.events {
-		e := &c.events[i]
+	for _, e := range c.events.all(0) {
 		if e.Kind != kindDraft {
 			continue
 		}

@@ -316,7 +316,7 @@ func TestDrafterLog(t *testing.T) {
 			[][3]string{{"", "", ""}, {"a", "a", "a"}, {"", "", ""}}, []bool{false, true, false}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &liveCase{sc: sc, events: tt.log}
+			c := &liveCase{sc: sc, events: eventListOf(tt.log)}
 			inner := &fakeMediator{text: strat, more: tt.more}
 			d, err := c.newDrafterLocked(inner)
 			if err != nil {
@@ -340,7 +340,7 @@ func TestDrafterLog(t *testing.T) {
 		})
 	}
 	// A corrupt draft in the log stops the case rather than being skipped.
-	bad := &liveCase{sc: sc, events: []store.Event{logged(draftBody{Round: 1, Outcome: map[string]string{"price": "free"}})}}
+	bad := &liveCase{sc: sc, events: eventListOf([]store.Event{logged(draftBody{Round: 1, Outcome: map[string]string{"price": "free"}})})}
 	if _, err := bad.newDrafterLocked(&fakeMediator{}); err == nil {
 		t.Error("a logged draft outside the domain was taken")
 	}

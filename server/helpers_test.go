@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/shuttle-mediation/shuttle/store"
 	"io"
 	"log/slog"
 	"net/http"
@@ -301,3 +302,12 @@ func (c *liveCaseT) exportAndVerify(key string) *ledger.Report {
 }
 
 func (e eventJSON) String() string { return fmt.Sprintf("%d %s %s->%v", e.Seq, e.Kind, e.From, e.To) }
+
+// eventListOf is a case's events in memory made of evs, renumbered from 1.
+func eventListOf(evs []store.Event) *eventList {
+	l := newEventList("")
+	for i := range evs {
+		l.add(&evs[i], nil)
+	}
+	return l
+}

@@ -77,12 +77,12 @@ func (p *presence) describe(name string, now time.Time) string {
 // people answer for, then those invited, in the order of their invitations.
 func (c *liveCase) peopleLocked() []string {
 	people := slices.Clone(c.humans)
-	for i := range c.events {
-		if c.events[i].Kind != kindInvited {
+	for _, e := range c.events.all(0) {
+		if e.Kind != kindInvited {
 			continue
 		}
 		var inv struct{ Name string }
-		if json.Unmarshal(c.events[i].Body, &inv) == nil && !slices.Contains(people, inv.Name) {
+		if json.Unmarshal(e.Body, &inv) == nil && !slices.Contains(people, inv.Name) {
 			people = append(people, inv.Name)
 		}
 	}

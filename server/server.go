@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.cases[sc.ID] = c
 		// The case's negotiation may be running already.
 		c.mu.Lock()
-		n, state := len(c.events), c.state
+		n, state := c.events.len(), c.state
 		c.mu.Unlock()
 		s.log.Info("resumed case", "case", sc.ID, "events", n, "state", state)
 	}

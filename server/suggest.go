@@ -48,14 +48,14 @@ func (c *liveCase) suggestLocked() (*suggestionJSON, string, error) {
 	}
 	var rounds []round
 	opened := false
-	for i := range c.events {
-		k, ok := strings.CutPrefix(c.events[i].Kind, negotiationPrefix)
+	for _, se := range c.events.all(0) {
+		k, ok := strings.CutPrefix(se.Kind, negotiationPrefix)
 		if !ok {
 			continue
 		}
-		e, err := negotiate.UnmarshalEvent(sc.Domain, c.events[i].Body)
+		e, err := negotiate.UnmarshalEvent(sc.Domain, se.Body)
 		if err != nil {
-			return nil, "", fmt.Errorf("event %d: %w", c.events[i].Seq, err)
+			return nil, "", fmt.Errorf("event %d: %w", se.Seq, err)
 		}
 		switch {
 		case e.Kind == negotiate.KindAgreement || e.Kind == negotiate.KindFailure:

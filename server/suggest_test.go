@@ -81,7 +81,7 @@ func TestSuggestion(t *testing.T) {
 			t.Fatalf("round 2 texts: %v", want)
 		}
 		lc.mu.Lock()
-		events = lc.events
+		events = lc.events.slice(0)
 		lc.mu.Unlock()
 		cut = 0
 		clear(want)
@@ -96,7 +96,7 @@ func TestSuggestion(t *testing.T) {
 			want[ne.To] = lc.sc.Domain.Labels(ne.Outcome)
 		}
 	}
-	past := &liveCase{srv: ts.srv, id: lc.id, sc: lc.sc, an: lc.an, events: events[:cut]}
+	past := &liveCase{srv: ts.srv, id: lc.id, sc: lc.sc, an: lc.an, events: eventListOf(events[:cut])}
 	got, note, err := past.suggestLocked()
 	if err != nil || got == nil {
 		t.Fatalf("suggestion after round 1: %v, %q", err, note)

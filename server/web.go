@@ -251,7 +251,7 @@ func (s *Server) webCase(w http.ResponseWriter, r *http.Request, a *caller) erro
 		}
 	}
 	c.mu.Lock()
-	evs := viewOf(c.events, v)
+	evs := viewOf(c.events.slice(0), v)
 	p.Events = webEvents(evs)
 	if len(evs) > 0 {
 		p.LastSeq = evs[len(evs)-1].Seq
@@ -648,9 +648,8 @@ func (c *liveCase) implViewLocked(v viewer) *webImpl {
 	// events it may see.
 	confirmed := map[int]bool{}
 	var pending []webDelivery
-	for i := range c.events {
-		e := &c.events[i]
-		if !visible(e, v) {
+	for _, e := range c.events.all(0) {
+		if !visible(&e, v) {
 			continue
 		}
 		switch e.Kind {
@@ -740,8 +739,7 @@ func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 		if wp.Human {
 			wp.Reach = c.presence.describe(p.Name, now)
 		}
-		for i := range c.events {
-			e := &c.events[i]
+		for _, e := range c.events.all(0) {
 			if e.Kind == negotiationPrefix+"text" && len(e.To) == 1 && e.To[0] == p.Name {
 				if ne, err := negotiate.UnmarshalEvent(c.sc.Domain, e.Body); err == nil {
 					wp.Text = c.sc.Domain.Format(ne.Outcome)
@@ -772,8 +770,7 @@ func (s *Server) mediatorViewLocked(c *liveCase) *mediatorView {
 		mv.Impl = c.implViewLocked(viewer{name: negotiate.MediatorName, role: store.RoleMediator})
 		mv.Report = c.impl.Report()
 	}
-	if heads := c.log.Heads(); len(heads) > 0 {
-		h := heads[len(heads)-1]
+	if h, ok := c.log.LastHead(); ok {
 		mv.Head, mv.HeadSize = h.Root.String(), h.Size
 	}
 	return mv
@@ -824,8 +821,7 @@ func (s *Server) webPlane(w http.ResponseWriter, r *http.Request, a *caller) err
 	}
 	paths := map[string]*plot.Path{}
 	var order []string
-	for i := range c.events {
-		e := &c.events[i]
+	for _, e := range c.events.all(0) {
 		if e.Kind != negotiationPrefix+"text" {
 			continue
 		}
