@@ -61,7 +61,7 @@ func TestRoutineHeadsSaved(t *testing.T) {
 	lc.mu.Lock()
 	var signed []int64
 	for _, h := range lc.log.Heads() {
-		if !milestone(lc.events.at(h.Size-1).Kind) {
+		if !milestone(lc.events.at(h.Size - 1).Kind) {
 			signed = append(signed, h.Size)
 		}
 	}
