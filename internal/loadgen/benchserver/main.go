@@ -4,18 +4,23 @@
 // after -duration reports acknowledged answers a second, their latency and
 // the streams' delivery latency, with the machine's load average.
 //
-// The server runs in this process, configured as "shuttle serve" is but
-// without its per-token rate limit, which would otherwise be what is
-// measured.
+// The server runs in a process of its own, as it would in use, so that
+// the generator's thousand goroutines and its garbage are not the
+// server's: the same binary started with -child, configured as "shuttle
+// serve" is but without its per-token rate limit, which would otherwise be
+// what is measured. The two processes share the machine's cores.
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
@@ -31,26 +36,34 @@ func main() {
 	subs := flag.Int("subscribers", 1000, "event streams held open")
 	dur := flag.Duration("duration", 20*time.Second, "how long to drive the cases")
 	rate := flag.Float64("rate", 0, "answers a second to offer across all cases; 0 for as many as the server takes")
-	cpu := flag.String("cpuprofile", "", "write a CPU profile of the run (server and generator) to this file")
+	cpu := flag.String("cpuprofile", "", "write a CPU profile of the server's process to this file")
+	child := flag.Bool("child", false, "serve, print the address and a mediator token, and stop when standard input closes (how the benchmark starts its server)")
 	flag.Parse()
 	log.SetFlags(0)
-	if *cpu != "" {
-		f, err := os.Create(*cpu)
-		if err != nil {
-			log.Fatal("benchserver: ", err)
+	if *child {
+		if err := serve(*cpu); err != nil {
+			log.Fatal("benchserver: server: ", err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal("benchserver: ", err)
-		}
-		defer pprof.StopCPUProfile()
+		return
 	}
-	if err := run(*cases, *subs, *dur, *rate); err != nil {
-		pprof.StopCPUProfile()
+	if err := run(*cases, *subs, *dur, *rate, *cpu); err != nil {
 		log.Fatal("benchserver: ", err)
 	}
 }
 
-func run(cases, subs int, dur time.Duration, rate float64) error {
+// serve runs the server on a fresh database until standard input closes.
+func serve(cpuprofile string) error {
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	dir, err := os.MkdirTemp("", "shuttle-bench-")
 	if err != nil {
 		return err
@@ -68,7 +81,52 @@ func run(cases, subs int, dur time.Duration, rate float64) error {
 	}
 	defer srv.Close()
 	go srv.Run(ctx)
-	cfg := loadgen.Config{URL: "http://" + srv.Addr(), Token: srv.AdminToken(), Cases: cases, Rate: rate}
+	fmt.Printf("%s %s\n", srv.Addr(), srv.AdminToken())
+	io.Copy(io.Discard, os.Stdin)
+	return nil
+}
+
+// start starts the server's process and returns its address and token, and
+// a function that stops it.
+func start(cpuprofile string) (addr, token string, stop func() error, err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", "", nil, err
+	}
+	cmd := exec.Command(exe, "-child", "-cpuprofile", cpuprofile)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return "", "", nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", "", nil, err
+	}
+	stop = func() error {
+		in.Close()
+		return cmd.Wait()
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if len(strings.Fields(line)) != 2 {
+		stop()
+		return "", "", nil, fmt.Errorf("server process said %q: %v", line, err)
+	}
+	f := strings.Fields(line)
+	return f[0], f[1], stop, nil
+}
+
+func run(cases, subs int, dur time.Duration, rate float64, cpuprofile string) error {
+	ctx := context.Background()
+	addr, token, stop, err := start(cpuprofile)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	cfg := loadgen.Config{URL: "http://" + addr, Token: token, Cases: cases, Rate: rate}
 	open, err := loadgen.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -96,7 +154,7 @@ func run(cases, subs int, dur time.Duration, rate float64) error {
 	if rate > 0 {
 		offered = fmt.Sprintf("%.0f/s offered", rate)
 	}
-	fmt.Printf("cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, GOMAXPROCS default\n", cases, subs, dur, offered)
+	fmt.Printf("cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, server and generator in two processes\n", cases, subs, dur, offered)
 	fmt.Printf("answers acknowledged: %d (%.0f/s), refused %d, no response %d\n", res.Acked, res.Rate(), res.Refused, res.Failed)
 	events, writes := after.Events-before.Events, after.Writes-before.Writes
 	fmt.Printf("events appended durably: %d (%.0f/s), answers and the mediator's texts, in %d writes (%.2f an answer)\n",
