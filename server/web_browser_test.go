@@ -89,7 +89,13 @@ func TestWebBrowser(t *testing.T) {
 		t.Helper()
 		step, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
-		if err := chromedp.Do(step, actions...); err != nil {
+		err := chromedp.Do(step, actions...)
+		// A live update may replace the page between finding a node and
+		// clicking it, which a person never notices: find it again.
+		for tries := 0; err != nil && strings.Contains(err.Error(), "node with given id") && tries < 3; tries++ {
+			err = chromedp.Do(step, actions...)
+		}
+		if err != nil {
 			// The page as it was helps more than the timeout.
 			late, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()

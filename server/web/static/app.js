@@ -12,13 +12,20 @@
   let pending = false;
 
   // A form the reader has begun to change is not replaced under them,
-  // focused or not: it holds their edits until they send it.
+  // focused or not: it holds their edits until they send it. Nor is the
+  // page replaced while a button is held down, which would lose the click.
+  let pressed = false;
   function editing() {
     const a = document.activeElement;
-    return live.querySelector("form[data-edited]") !== null ||
+    return pressed || live.querySelector("form[data-edited]") !== null ||
       a && live.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && a.type !== "hidden";
   }
   live.addEventListener("input", (e) => { if (e.target.form) e.target.form.dataset.edited = "1"; });
+  live.addEventListener("pointerdown", () => { pressed = true; });
+  document.addEventListener("pointerup", () => {
+    pressed = false;
+    if (pending && !timer) timer = setTimeout(refresh, 300);
+  });
 
   async function refresh() {
     timer = null;
@@ -33,6 +40,11 @@
     const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
     const fresh = doc.getElementById("live");
     if (!fresh) return;
+    // The reader may have begun something while the page was fetched.
+    if (editing()) {
+      pending = true;
+      return;
+    }
     // A details element is known by its summary and the event it is in.
     const key = (d) => (d.closest("li")?.querySelector(".seq")?.textContent || "") + (d.querySelector("summary")?.textContent || "");
     const was = new Map([...live.querySelectorAll("details")].map((d) => [key(d), d.open]));
