@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/shuttle-mediation/shuttle/store"
 	"github.com/shuttle-mediation/shuttle/store/sqlite"
@@ -49,8 +50,8 @@ func TestTreeHeads(t *testing.T) {
 }
 
 // TestRoutineHeadsSaved checks that the heads signed in passing, which are
-// saved in the background, are all in the store once the server has
-// closed.
+// saved in the background, reach the store while the server runs, not
+// only when closing drains them, and are all there once it has closed.
 func TestRoutineHeadsSaved(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "shuttle.db")
 	ts := startServer(t, db, "", Config{})
@@ -69,6 +70,28 @@ func TestRoutineHeadsSaved(t *testing.T) {
 	if len(signed) == 0 {
 		t.Fatal("no routine head was signed; the test needs more events")
 	}
+	missing := func(heads []store.TreeHead) []int64 {
+		var out []int64
+		for _, n := range signed {
+			if !slices.ContainsFunc(heads, func(h store.TreeHead) bool { return h.Size == n }) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		heads, err := ts.srv.st.TreeHeads(context.Background(), c.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := missing(heads)
+		if len(m) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("routine heads of sizes %v signed but not saved while the server runs", m)
+		}
+	}
 	ts.stop()
 	st, err := sqlite.Open(context.Background(), db)
 	if err != nil {
@@ -79,9 +102,7 @@ func TestRoutineHeadsSaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range signed {
-		if !slices.ContainsFunc(heads, func(h store.TreeHead) bool { return h.Size == n }) {
-			t.Errorf("the routine head of size %d was signed but not saved", n)
-		}
+	if m := missing(heads); len(m) > 0 {
+		t.Errorf("routine heads of sizes %v signed but not in the store after closing", m)
 	}
 }
