@@ -121,9 +121,6 @@ func (l *eventList) at(i int64) store.Event {
 	return e
 }
 
-// last is the latest event; the list must not be empty.
-func (l *eventList) last() store.Event { return l.at(l.len() - 1) }
-
 // frame is what an event stream sends for the event with Seq i+1.
 func (l *eventList) frame(i int64) []byte {
 	r := &l.recs[i]
