@@ -41,18 +41,19 @@ func main() {
 	flag.Parse()
 	log.SetFlags(0)
 	if *child {
-		if err := serve(*cpu); err != nil {
+		if err := serve(os.Stdout, os.Stdin, *cpu); err != nil {
 			log.Fatal("benchserver: server: ", err)
 		}
 		return
 	}
-	if err := run(*cases, *subs, *dur, *rate, *cpu); err != nil {
+	if err := run(os.Stdout, *cases, *subs, *dur, *rate, *cpu); err != nil {
 		log.Fatal("benchserver: ", err)
 	}
 }
 
-// serve runs the server on a fresh database until standard input closes.
-func serve(cpuprofile string) error {
+// serve runs the server on a fresh database, writing its address and a
+// mediator token to out, until in ends.
+func serve(out io.Writer, in io.Reader, cpuprofile string) error {
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
 		if err != nil {
@@ -81,8 +82,8 @@ func serve(cpuprofile string) error {
 	}
 	defer srv.Close()
 	go srv.Run(ctx)
-	fmt.Printf("%s %s\n", srv.Addr(), srv.AdminToken())
-	io.Copy(io.Discard, os.Stdin)
+	fmt.Fprintf(out, "%s %s\n", srv.Addr(), srv.AdminToken())
+	io.Copy(io.Discard, in)
 	return nil
 }
 
@@ -119,7 +120,8 @@ func start(cpuprofile string) (addr, token string, stop func() error, err error)
 	return f[0], f[1], stop, nil
 }
 
-func run(cases, subs int, dur time.Duration, rate float64, cpuprofile string) error {
+// run makes one run and reports it on w.
+func run(w io.Writer, cases, subs int, dur time.Duration, rate float64, cpuprofile string) error {
 	ctx := context.Background()
 	addr, token, stop, err := start(cpuprofile)
 	if err != nil {
@@ -154,18 +156,18 @@ func run(cases, subs int, dur time.Duration, rate float64, cpuprofile string) er
 	if rate > 0 {
 		offered = fmt.Sprintf("%.0f/s offered", rate)
 	}
-	fmt.Printf("cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, server and generator in two processes\n", cases, subs, dur, offered)
-	fmt.Printf("answers acknowledged: %d (%.0f/s), refused %d, no response %d\n", res.Acked, res.Rate(), res.Refused, res.Failed)
+	fmt.Fprintf(w, "cases %d, subscribers %d, %s on loopback, answers %s, SQLite on disk, server and generator in two processes\n", cases, subs, dur, offered)
+	fmt.Fprintf(w, "answers acknowledged: %d (%.0f/s), refused %d, no response %d\n", res.Acked, res.Rate(), res.Refused, res.Failed)
 	events, writes := after.Events-before.Events, after.Writes-before.Writes
-	fmt.Printf("events appended durably: %d (%.0f/s), answers and the mediator's texts, in %d writes (%.2f an answer)\n",
+	fmt.Fprintf(w, "events appended durably: %d (%.0f/s), answers and the mediator's texts, in %d writes (%.2f an answer)\n",
 		events, float64(events)/res.Elapsed.Seconds(), writes, float64(writes)/float64(max(res.Acked, 1)))
-	fmt.Printf("answer latency: p50 %v, p99 %v\n", res.Quantile(0.5).Round(time.Microsecond), res.Quantile(0.99).Round(time.Microsecond))
-	fmt.Printf("stream deliveries: %d, p50 %v, p99 %v\n", len(lat), loadgen.Quantile(lat, 0.5).Round(time.Microsecond), loadgen.Quantile(lat, 0.99).Round(time.Microsecond))
+	fmt.Fprintf(w, "answer latency: p50 %v, p99 %v\n", res.Quantile(0.5).Round(time.Microsecond), res.Quantile(0.99).Round(time.Microsecond))
+	fmt.Fprintf(w, "stream deliveries: %d, p50 %v, p99 %v\n", len(lat), loadgen.Quantile(lat, 0.5).Round(time.Microsecond), loadgen.Quantile(lat, 0.99).Round(time.Microsecond))
 	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average: %s\n", strings.Join(strings.Fields(string(la))[:3], " "))
+		fmt.Fprintf(w, "load average: %s\n", strings.Join(strings.Fields(string(la))[:3], " "))
 	}
 	if res.Refusal != "" {
-		fmt.Printf("first refusal: %s\n", strings.TrimSpace(res.Refusal))
+		fmt.Fprintf(w, "first refusal: %s\n", strings.TrimSpace(res.Refusal))
 	}
 	return nil
 }
