@@ -118,7 +118,13 @@ func (l *Log) Append(e Entry) (int64, error) {
 func (l *Log) store(b []byte) {
 	k := len(l.chunks) - 1
 	if k < 0 || cap(l.chunks[k])-len(l.chunks[k]) < len(b) {
-		l.chunks = append(l.chunks, make([]byte, 0, max(64<<10, len(b))))
+		// Small at first, for the many short logs, then doubling to
+		// 64 KiB, so that a long log's chunks are few.
+		size := 4 << 10
+		if k >= 0 {
+			size = min(2*cap(l.chunks[k]), 64<<10)
+		}
+		l.chunks = append(l.chunks, make([]byte, 0, max(size, len(b))))
 		k++
 	}
 	l.entries = append(l.entries, entryRef{chunk: uint32(k), off: uint32(len(l.chunks[k])), n: uint32(len(b))})

@@ -42,9 +42,12 @@ type eventRec struct {
 	leaf        [32]byte
 }
 
-// chunkSize is the size of a new chunk: large enough that a case's chunks
-// are few, small enough that a quiet case wastes little.
-const chunkSize = 64 << 10
+// Chunks start small, for the many cases with few events, and double up to
+// maxChunk, so that a long case's chunks are few.
+const (
+	minChunk = 4 << 10
+	maxChunk = 64 << 10
+)
 
 func newEventList(caseID string) *eventList {
 	return &eventList{caseID: caseID, nameOf: map[string]uint32{}, toOf: map[string]uint32{}}
@@ -66,7 +69,11 @@ func (l *eventList) add(e *store.Event, frame []byte) {
 	}
 	need := len(e.Body) + len(frame)
 	if n := len(l.chunks); n == 0 || cap(l.chunks[n-1])-len(l.chunks[n-1]) < need {
-		l.chunks = append(l.chunks, make([]byte, 0, max(chunkSize, need)))
+		size := minChunk
+		if n > 0 {
+			size = min(2*cap(l.chunks[n-1]), maxChunk)
+		}
+		l.chunks = append(l.chunks, make([]byte, 0, max(size, need)))
 	}
 	c := &l.chunks[len(l.chunks)-1]
 	r.chunk = uint32(len(l.chunks) - 1)

@@ -39,7 +39,7 @@ func TestEventList(t *testing.T) {
 			case 2:
 				e.Body = rapid.SliceOf(rapid.Byte()).Draw(t, "bytes")
 			case 3:
-				e.Body = bytes.Repeat([]byte("x"), chunkSize+rapid.IntRange(0, 100).Draw(t, "extra"))
+				e.Body = bytes.Repeat([]byte("x"), maxChunk+rapid.IntRange(0, 100).Draw(t, "extra"))
 			}
 			copy(e.Leaf[:], rapid.SliceOfN(rapid.Byte(), 32, 32).Draw(t, "leaf"))
 			frame := rapid.SliceOf(rapid.Byte()).Draw(t, "frame")
