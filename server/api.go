@@ -494,9 +494,16 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request, a *caller) err
 	if err := requireParty(v); err != nil {
 		return err
 	}
+	wait, err := durationParam(r, "wait", maxQuestionWait)
+	if err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	q := c.open[v.name]
+	if q == nil && wait > 0 {
+		q = c.awaitQuestionLocked(r.Context(), v.name, wait)
+	}
 	if q == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"question": nil, "state": c.state})
 		return nil
@@ -741,6 +748,50 @@ func viewOf(evs []store.Event, v viewer) []eventJSON {
 		}
 	}
 	return out
+}
+
+// maxQuestionWait bounds how long GET question waits, below the time
+// proxies commonly allow an idle response.
+const maxQuestionWait = 60 * time.Second
+
+// durationParam reads the query parameter name as a Go duration from 0 to
+// limit; 0 if it is absent.
+func durationParam(r *http.Request, name string, limit time.Duration) (time.Duration, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || d > limit {
+		return 0, shuttle.Errorf(shuttle.EInvalid, "%s: want a duration from 0s to %v, such as 30s; got %q", name, limit, s)
+	}
+	return d, nil
+}
+
+// awaitQuestionLocked waits up to wait for a question to be open for
+// party, while the negotiation can still put one, and returns it; nil if
+// none came. It releases c.mu while it waits.
+func (c *liveCase) awaitQuestionLocked(ctx context.Context, party string, wait time.Duration) *negotiate.Question {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for c.open[party] == nil && (c.state == stateOpen || c.state == stateNegotiating) && c.broken == nil {
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-timer.C:
+			c.mu.Lock()
+			return c.open[party]
+		case <-ctx.Done():
+			c.mu.Lock()
+			return nil
+		case <-c.srv.ctx.Done():
+			c.mu.Lock()
+			return nil
+		}
+		c.mu.Lock()
+	}
+	return c.open[party]
 }
 
 func intParam(r *http.Request, name string, def int64) (int64, error) {

@@ -120,31 +120,40 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 		slots = make(chan struct{}, 16)
 		go pace(ctx, cfg.Rate, slots)
 	}
+	// Each party waits for its next question in a request that the server
+	// answers as soon as the question is put, within the client's timeout.
+	wait := 5 * time.Second
+	if cfg.Timeout > 0 {
+		wait = min(wait, cfg.Timeout/2)
+	}
 	var wg sync.WaitGroup
 	for _, c := range cases {
 		for _, p := range Parties {
 			wg.Go(func() {
 				path := "/v1/cases/" + c.ID
 				tok := c.Tokens[p]
-				wake := make(chan struct{}, 1)
-				go cl.watch(ctx, tok, path+"/stream", wake)
 				for ctx.Err() == nil {
 					var out struct {
 						Question *struct {
 							ID   uint64
 							Kind string
 						}
+						State string
 					}
-					code, err := cl.call(ctx, tok, "GET", path+"/question", nil, &out)
-					if err != nil || code != http.StatusOK || out.Question == nil {
-						// Nothing to answer yet: wait for the next event the
-						// party sees, or a while if the stream is down.
+					code, err := cl.call(ctx, tok, "GET", path+"/question?wait="+wait.String(), nil, &out)
+					if err != nil || code != http.StatusOK {
+						// The server may be restarting: try again shortly.
 						select {
 						case <-ctx.Done():
-						case <-wake:
-						case <-time.After(100 * time.Millisecond):
+						case <-time.After(50 * time.Millisecond):
 						}
 						continue
+					}
+					if out.Question == nil {
+						if out.State != "open" && out.State != "negotiating" {
+							return // no question can come any more
+						}
+						continue // the wait ran out
 					}
 					a := map[string]any{"question": out.Question.ID, "kind": "counter", "outcome": favourite[p]}
 					if out.Question.Kind == "ask-confide" {
@@ -211,46 +220,6 @@ func pace(ctx context.Context, rate float64, slots chan<- struct{}) {
 				}
 			}
 		}
-	}
-}
-
-// watch follows the event stream at path with token until ctx ends,
-// reconnecting when it breaks, and signals wake at every event and
-// reconnection, so that a party asks for its question only when there may
-// be one instead of polling the server.
-func (cl client) watch(ctx context.Context, token, path string, wake chan<- struct{}) {
-	signal := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
-	last := ""
-	for ctx.Err() == nil {
-		req, err := http.NewRequestWithContext(ctx, "GET", cl.cfg.URL+path, nil)
-		if err != nil {
-			return
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		if last != "" {
-			req.Header.Set("Last-Event-ID", last) // no need for the events seen
-		}
-		// The stream has no end: a client timeout would cut it.
-		resp, err := cl.stream.Do(req)
-		if err != nil {
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		signal()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
-				last = id
-				signal()
-			}
-		}
-		resp.Body.Close()
 	}
 }
 
