@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"github.com/shuttle-mediation/shuttle"
 	"github.com/shuttle-mediation/shuttle/ledger"
 	"github.com/shuttle-mediation/shuttle/negotiate"
+	"github.com/shuttle-mediation/shuttle/reqsig"
 	"github.com/shuttle-mediation/shuttle/scenario"
 	"github.com/shuttle-mediation/shuttle/store"
 )
@@ -55,6 +57,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/cases", s.listCases)
 	handle("GET /v1/cases/{id}", s.getCase)
 	handle("POST /v1/cases/{id}/invites", s.invite)
+	handle("POST /v1/cases/{id}/key", s.registerKey)
 	handle("POST /v1/cases/{id}/start", s.start)
 	handle("GET /v1/cases/{id}/question", s.question)
 	handle("POST /v1/cases/{id}/answers", s.answer)
@@ -144,9 +147,17 @@ func (s *Server) participant(ctx context.Context, h store.TokenHash) (store.Part
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, h handlerFunc) error {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	auth := r.Header.Get("Authorization")
+	if params, ok := strings.CutPrefix(auth, reqsig.Scheme+" "); ok {
+		p, err := s.signedCaller(r, params)
+		if err != nil {
+			return err
+		}
+		return h(w, r, &caller{p: p})
+	}
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	if !ok || tok == "" {
-		return shuttle.Errorf(shuttle.EUnauthorized, "missing bearer token")
+		return shuttle.Errorf(shuttle.EUnauthorized, "missing bearer token or request signature")
 	}
 	hash := store.HashToken(tok)
 	if !s.limits.allow(hash) {
@@ -402,9 +413,21 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error
 	var req struct {
 		Name string     `json:"name"`
 		Role store.Role `json:"role"`
+		// PublicKey, if given, is the key with which the participant will
+		// sign its requests: it then gets no token.
+		PublicKey []byte `json:"public_key,omitempty"`
 	}
 	if err := decode(r, &req); err != nil {
 		return err
+	}
+	var pub ed25519.PublicKey
+	if req.PublicKey != nil {
+		if pub, err = parsePublicKey(req.PublicKey); err != nil {
+			return err
+		}
+		if err := checkKeyName(req.Name); err != nil {
+			return err
+		}
 	}
 	switch req.Role {
 	case store.RoleParty:
@@ -428,7 +451,9 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error
 	if err := c.usableLocked(); err != nil {
 		return err
 	}
-	if err := s.st.AddParticipant(r.Context(), store.Participant{Case: c.id, Name: req.Name, Role: req.Role, TokenHash: h}); err != nil {
+	// A participant with a key gets no token: the hash kept is of one that
+	// no one is given.
+	if err := s.st.AddParticipant(r.Context(), store.Participant{Case: c.id, Name: req.Name, Role: req.Role, TokenHash: h, PublicKey: pub}); err != nil {
 		return err
 	}
 	e, err := c.serverEvent(kindInvited, "", []string{negotiate.MediatorName}, req)
@@ -438,7 +463,12 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request, a *caller) error
 	if _, err := c.appendLocked(r.Context(), e); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"name": req.Name, "role": string(req.Role), "token": tok})
+	out := map[string]string{"name": req.Name, "role": string(req.Role), "token": tok}
+	if pub != nil {
+		delete(out, "token")
+		out["key_id"] = reqsig.KeyID(c.id, req.Name)
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 

@@ -31,7 +31,8 @@ import (
 const (
 	negotiationPrefix = "negotiate."
 	kindCreated       = "case.created" // body: createdBody
-	kindInvited       = "case.invited" // body: {name, role}, to the mediator
+	kindInvited       = "case.invited" // body: {name, role, public_key?}, to the mediator
+	kindKey           = "case.key"     // body: keyBody; a participant registered its key, to itself
 	kindStarted       = "case.started" // the negotiation begins
 	kindSigned        = "case.signed"  // body: signedBody
 	kindAction        = "case.action"  // body: action; a participant's implementation step
@@ -639,6 +640,14 @@ func (c *liveCase) signLocked(ctx context.Context, party string, pub ed25519.Pub
 	stmt := ledger.AgreementStatement(c.log.Origin(), c.agreeAt, c.agreementHash())
 	if !ed25519.Verify(pub, stmt, sig) {
 		return shuttle.Errorf(shuttle.EInvalid, "signature: does not verify for the agreement at entry %d", c.agreeAt)
+	}
+	// A party that registered a key signs with it: one key is one party.
+	p, err := c.srv.keyHolder(ctx, c.id, party)
+	switch {
+	case err == nil && !p.PublicKey.Equal(pub):
+		return shuttle.Errorf(shuttle.EConflict, "public_key: %s registered another key; sign with it", party)
+	case err != nil && shuttle.ErrorCode(err) != shuttle.EUnauthorized:
+		return err
 	}
 	e, err := c.serverEvent(kindSigned, party, nil, signedBody{Party: party, Entry: c.agreeAt, PublicKey: pub, Signature: sig})
 	if err != nil {

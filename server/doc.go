@@ -1,6 +1,7 @@
 // Package server is shuttle's live mediation server: an HTTP API (JSON over
 // REST, Server-Sent Events) through which a mediator runs cases, parties and
-// verifiers take part with their own bearer tokens, and built-in strategies
+// verifiers take part with their own bearer tokens or by signing requests
+// with a registered ed25519 key (package reqsig), and built-in strategies
 // sit in for any party.
 //
 // A case runs the same negotiation engine as a simulation (package negotiate)

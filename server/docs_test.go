@@ -139,6 +139,9 @@ func TestDocsCurl(t *testing.T) {
 				t.Fatal(err)
 			}
 			vars["PUBKEY"], vars["SIG"] = base64.StdEncoding.EncodeToString(pub), base64.StdEncoding.EncodeToString(sig)
+		case strings.HasSuffix(path, "/key"):
+			pub, _, _ := ed25519.GenerateKey(nil)
+			vars["KEY"] = base64.StdEncoding.EncodeToString(pub)
 		case strings.HasSuffix(path, "/actions") && vars["QUANTITY"] == "":
 			var impl struct {
 				Schedule struct {
@@ -180,7 +183,7 @@ func TestDocsCurl(t *testing.T) {
 	}
 	// Every route of the server has an example.
 	for _, r := range []string{"GET /healthz", "GET /metrics", "POST /v1/cases", "GET /v1/cases", "GET /v1/cases/{id}",
-		"POST /v1/cases/{id}/invites", "POST /v1/cases/{id}/start", "GET /v1/cases/{id}/question",
+		"POST /v1/cases/{id}/invites", "POST /v1/cases/{id}/key", "POST /v1/cases/{id}/start", "GET /v1/cases/{id}/question",
 		"POST /v1/cases/{id}/answers", "GET /v1/cases/{id}/agreement", "POST /v1/cases/{id}/signatures",
 		"POST /v1/cases/{id}/actions", "GET /v1/cases/{id}/implementation", "GET /v1/cases/{id}/analysis",
 		"POST /v1/cases/{id}/drafts", "GET /v1/cases/{id}/drafts", "DELETE /v1/cases/{id}/drafts",

@@ -7,13 +7,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/shuttle-mediation/shuttle/reqsig"
 	"github.com/shuttle-mediation/shuttle/store"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -77,33 +77,52 @@ func (ts *testServer) stop() {
 // returning the status.
 func (ts *testServer) call(token, method, path string, body any, out any) int {
 	ts.t.Helper()
-	var r io.Reader
+	return ts.send(method, path, body, out, func(req *http.Request, _ []byte) {
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
+}
+
+// signed is call with a request signed by key as keyID.
+func (ts *testServer) signed(key ed25519.PrivateKey, keyID, method, path string, body any, out any) int {
+	ts.t.Helper()
+	return ts.send(method, path, body, out, func(req *http.Request, data []byte) {
+		if err := reqsig.Sign(req, data, keyID, key, time.Now()); err != nil {
+			ts.t.Fatal(err)
+		}
+	})
+}
+
+// send makes a request with body (JSON-encoded unless bytes or a string),
+// authorized by auth, and decodes the response into out.
+func (ts *testServer) send(method, path string, body any, out any, auth func(req *http.Request, body []byte)) int {
+	ts.t.Helper()
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case []byte:
-		r = bytes.NewReader(b)
+		data = b
 	case string:
-		r = strings.NewReader(b)
+		data = []byte(b)
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			ts.t.Fatal(err)
 		}
-		r = bytes.NewReader(j)
+		data = j
 	}
-	req, err := http.NewRequest(method, ts.url+path, r)
+	req, err := http.NewRequest(method, ts.url+path, bytes.NewReader(data))
 	if err != nil {
 		ts.t.Fatal(err)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	auth(req, data)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		ts.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err = io.ReadAll(resp.Body)
 	if err != nil {
 		ts.t.Fatal(err)
 	}

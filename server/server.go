@@ -66,6 +66,8 @@ type Server struct {
 	metrics    *metrics
 	limits     *limiter
 	known      sync.Map // store.TokenHash → store.Participant; see participant
+	keyed      sync.Map // key id → store.Participant with its key; see keyHolder
+	nonces     nonces   // of signed requests; see signedCaller
 
 	ctx    context.Context // ends when the server closes; cases run under it
 	cancel context.CancelFunc
