@@ -46,6 +46,9 @@ func (s *Server) signedCaller(r *http.Request, params string) (store.Participant
 	if skew := now.Sub(time.Unix(sig.Created, 0)); skew > signatureWindow || skew < -signatureWindow {
 		return store.Participant{}, shuttle.Errorf(shuttle.EUnauthorized, "signature: created %v from the server's clock; want within %v", skew.Round(time.Second), signatureWindow)
 	}
+	if sig.Created < s.nonces.since {
+		return store.Participant{}, shuttle.Errorf(shuttle.EUnauthorized, "signature: made before the server started; sign the request again")
+	}
 	if !s.nonces.fresh(sig.KeyID+"\x00"+sig.Nonce, now) {
 		return store.Participant{}, shuttle.Errorf(shuttle.EUnauthorized, "signature: nonce %s already used", sig.Nonce)
 	}
@@ -81,8 +84,11 @@ func (s *Server) keyHolder(ctx context.Context, caseID, name string) (store.Part
 }
 
 // nonces remembers the nonces of signed requests for as long as their
-// signatures are accepted, so that no request is accepted twice.
+// signatures are accepted, so that no request is accepted twice. They are
+// not kept across restarts: instead a server refuses the signatures made
+// before it started, whose nonces it cannot know.
 type nonces struct {
+	since int64 // Unix seconds: when the server started
 	mu    sync.Mutex
 	seen  map[string]bool
 	queue []nonceAt // in the order seen, for forgetting

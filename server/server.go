@@ -105,6 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, cases: map[string]*liveCase{},
 		reg: prometheus.NewRegistry(), limits: newLimiter(cfg.Rate, cfg.Burst)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.nonces.since = time.Now().Unix()
 	s.heads, s.saved = make(chan store.TreeHead, 1024), make(chan struct{})
 	go s.saveHeads()
 	s.metrics = newMetrics(s.reg, s.openCases)
