@@ -98,3 +98,52 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestKeyFile(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(nil)
+	data, err := EncodeKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeKey(data)
+	if err != nil || !got.Equal(key) {
+		t.Fatalf("DecodeKey(EncodeKey(key)) = %x, %v", got, err)
+	}
+	// What "openssl genpkey -algorithm ed25519" writes.
+	openssl := "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIKwf/LcUjgUpJqxuSH5QY0x3nEbr0eNJt2Qxf6k0OHyE\n-----END PRIVATE KEY-----\n"
+	if _, err := DecodeKey([]byte(openssl)); err != nil {
+		t.Errorf("an OpenSSL key: %v", err)
+	}
+	for _, tt := range []struct{ name, data, want string }{
+		{"empty", "", "no PEM block"},
+		{"public key", "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n", "want PRIVATE KEY"},
+		{"trailing data", string(data) + "more", "after the PEM block"},
+		{"not PKCS #8", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "asn1"},
+	} {
+		if _, err := DecodeKey([]byte(tt.data)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error with %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// FuzzDecodeKey checks that DecodeKey never panics and that a key it
+// accepts encodes back to a key it reads the same.
+func FuzzDecodeKey(f *testing.F) {
+	_, key, _ := ed25519.GenerateKey(nil)
+	data, _ := EncodeKey(key)
+	f.Add(data)
+	f.Add([]byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		key, err := DecodeKey(data)
+		if err != nil {
+			return
+		}
+		again, err := EncodeKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k2, err := DecodeKey(again); err != nil || !k2.Equal(key) {
+			t.Fatalf("re-encoded key reads as %x, %v", k2, err)
+		}
+	})
+}

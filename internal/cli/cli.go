@@ -47,7 +47,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newAnalyze(), newSimulate(), newVerify(), newCompare())
 	root.AddCommand(newTournament())
-	root.AddCommand(newServe(), newToken())
+	root.AddCommand(newServe(), newToken(), newKey(), newRequest())
 	return root
 }
 
