@@ -111,7 +111,6 @@ func Open(ctx context.Context, cfg Config) ([]Case, error) {
 // Requests that fail are retried, so a server that goes away and comes back
 // on the same address is driven on.
 func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
-	cl := newClient(cfg)
 	var mu sync.Mutex
 	res := &Result{}
 	start := time.Now()
@@ -129,9 +128,17 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 	var wg sync.WaitGroup
 	for _, c := range cases {
 		for _, p := range Parties {
+			k, err := newConn(ctx, cfg, c.Tokens[p])
+			if err != nil {
+				res.Failed++
+				res.Refusal = err.Error()
+				continue
+			}
 			wg.Go(func() {
+				defer k.close()
 				path := "/v1/cases/" + c.ID
-				tok := c.Tokens[p]
+				counter, _ := json.Marshal(favourite[p])
+				var answer []byte
 				for ctx.Err() == nil {
 					var out struct {
 						Question *struct {
@@ -140,7 +147,10 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 						}
 						State string
 					}
-					code, err := cl.call(ctx, tok, "GET", path+"/question?wait="+wait.String(), nil, &out)
+					code, data, err := k.do("GET", path+"/question?wait="+wait.String(), nil)
+					if err == nil && code == http.StatusOK {
+						err = json.Unmarshal(data, &out)
+					}
 					if err != nil || code != http.StatusOK {
 						// The server may be restarting: try again shortly.
 						select {
@@ -155,9 +165,9 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 						}
 						continue // the wait ran out
 					}
-					a := map[string]any{"question": out.Question.ID, "kind": "counter", "outcome": favourite[p]}
+					answer = fmt.Appendf(answer[:0], `{"question":%d,"kind":"counter","outcome":%s}`, out.Question.ID, counter)
 					if out.Question.Kind == "ask-confide" {
-						a = map[string]any{"question": out.Question.ID, "kind": "confide", "level": "full"}
+						answer = fmt.Appendf(answer[:0], `{"question":%d,"kind":"confide","level":"full"}`, out.Question.ID)
 					}
 					if slots != nil {
 						select {
@@ -166,13 +176,15 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 							continue
 						}
 					}
-					var ack struct{ Seq int64 }
-					var refusal []byte
 					t0 := time.Now()
-					code, err = cl.call(ctx, tok, "POST", path+"/answers", a, &ack, &refusal)
+					code, data, err = k.do("POST", path+"/answers", answer)
 					d := time.Since(t0)
 					if ctx.Err() != nil {
 						break // cut short by the end of the run, not by the server
+					}
+					var ack struct{ Seq int64 }
+					if err == nil && code/100 == 2 {
+						err = json.Unmarshal(data, &ack)
 					}
 					mu.Lock()
 					switch {
@@ -184,7 +196,7 @@ func Drive(ctx context.Context, cfg Config, cases []Case) *Result {
 					default:
 						res.Refused++
 						if res.Refusal == "" {
-							res.Refusal = fmt.Sprintf("%d %s", code, refusal)
+							res.Refusal = fmt.Sprintf("%d %s", code, data)
 						}
 					}
 					mu.Unlock()
