@@ -240,9 +240,10 @@ type client struct {
 	http, stream *http.Client
 }
 
-// newClient makes the clients of a run. The default transport keeps two
-// idle connections to a host, so hundreds of parties would open a new
-// connection for most requests and measure that instead of the server.
+// newClient makes the clients that open cases, read metrics and hold
+// event streams; the parties answer on conns of their own. The default
+// transport keeps two idle connections to a host, so opening hundreds of
+// cases would open a new connection for most requests.
 func newClient(cfg Config) client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 1 << 16
@@ -250,8 +251,7 @@ func newClient(cfg Config) client {
 }
 
 // call makes a request and decodes a 2xx JSON answer into out.
-// If refusal is given, a refused request's body is kept there.
-func (cl client) call(ctx context.Context, token, method, path string, body, out any, refusal ...*[]byte) (int, error) {
+func (cl client) call(ctx context.Context, token, method, path string, body, out any) (int, error) {
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -277,9 +277,6 @@ func (cl client) call(ctx context.Context, token, method, path string, body, out
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return resp.StatusCode, err
-	}
-	if resp.StatusCode/100 != 2 && len(refusal) > 0 {
-		*refusal[0] = data
 	}
 	if resp.StatusCode/100 == 2 && out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
