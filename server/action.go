@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -180,7 +181,25 @@ func (c *liveCase) replayActionLocked(e *store.Event) error {
 
 func (c *liveCase) usableLocked() error {
 	if c.broken != nil {
-		return shuttle.Errorf(shuttle.EInternal, "case %s is stopped: %v", c.id, c.broken)
+		return stoppedError(c.id)
 	}
 	return nil
+}
+
+// stoppedError is the answer about a case whose log and state disagree.
+// The cause was logged when the case stopped: it may quote events the
+// caller may not see, so the answer only says where to look.
+func stoppedError(id string) error {
+	return shuttle.Errorf(shuttle.EInternal, "case %s is stopped: replaying its log did not reproduce it; the server's log says where", id)
+}
+
+// markStopped remembers a case that could not be resumed because its
+// replay diverged, so that requests for it are answered at once instead of
+// each replaying the log again.
+func (s *Server) markStopped(id string, err error) {
+	if errors.Is(err, errDiverged) {
+		s.mu.Lock()
+		s.stopped[id] = true
+		s.mu.Unlock()
+	}
 }

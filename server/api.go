@@ -243,7 +243,18 @@ func (s *Server) lookup(r *http.Request, a *caller) (*liveCase, viewer, error) {
 		if err != nil || id == adminCase {
 			return nil, viewer{}, notFound(id)
 		}
+		s.mu.Lock()
+		stopped := s.stopped[id]
+		s.mu.Unlock()
+		if stopped {
+			return nil, viewer{}, stoppedError(id)
+		}
 		if c, err = s.resume(r.Context(), sc); err != nil {
+			s.markStopped(id, err)
+			if errors.Is(err, errDiverged) {
+				s.log.Error("resume case", "case", id, "err", err)
+				return nil, viewer{}, stoppedError(id)
+			}
 			return nil, viewer{}, err
 		}
 		s.mu.Lock()

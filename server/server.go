@@ -76,6 +76,9 @@ type Server struct {
 
 	mu    sync.Mutex
 	cases map[string]*liveCase
+	// stopped are the cases whose replay diverged from their log: they
+	// are not served; see markStopped.
+	stopped map[string]bool
 }
 
 // New opens the server's listener, loads (or on first start creates) the
@@ -102,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, cases: map[string]*liveCase{},
+	s := &Server{cfg: cfg, st: cfg.Store, log: cfg.Logger, cases: map[string]*liveCase{}, stopped: map[string]bool{},
 		reg: prometheus.NewRegistry(), limits: newLimiter(cfg.Rate, cfg.Burst)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.nonces.since = time.Now().Unix()
@@ -123,6 +126,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if err != nil {
 			// One broken case must not keep the others from being served.
 			s.log.Error("resume case", "case", sc.ID, "err", err)
+			s.markStopped(sc.ID, err)
 			continue
 		}
 		s.cases[sc.ID] = c
