@@ -8,11 +8,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/shuttle-mediation/shuttle/deal"
 )
 
 // browser starts a headless Chromium for the test, or skips the test if
@@ -223,11 +226,30 @@ func TestWebBrowser(t *testing.T) {
 	c.waitState(stateImplementing, 10*time.Second)
 	run(parties["alice"], "alice sees the implementation", chromedp.WaitVisible(chromedp.CSS("#deliver-1-0")))
 	shot(parties["alice"], "party-implementation")
-	run(parties["alice"], "alice delivers", chromedp.Click(chromedp.CSS("#deliver-1-0")))
-	run(parties["bob"], "bob confirms", chromedp.WaitVisible(chromedp.CSS("#confirm-1")), chromedp.Click(chromedp.CSS("#confirm-1")))
+	// A click can miss when a live update moves the button between
+	// chromedp measuring it and pressing it, as a person's can when a page
+	// shifts under the pointer: the step is clicked again until the log
+	// has it, and a retry is reported.
+	press := func(ctx context.Context, what, sel, kind, from string) {
+		t.Helper()
+		for try := 1; ; try++ {
+			run(ctx, what, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+			for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				if slices.ContainsFunc(c.events("mediator"), func(e eventJSON) bool { return e.Kind == kind && e.From == from }) {
+					return
+				}
+			}
+			if try == 3 {
+				t.Fatalf("%s: no %s from %s in the log after %d clicks", what, kind, from, try)
+			}
+			t.Logf("%s: the click did not reach the server; clicking again", what)
+		}
+	}
+	press(parties["alice"], "alice delivers", "#deliver-1-0", deal.KindDelivered, "alice")
+	press(parties["bob"], "bob confirms", "#confirm-1", deal.KindConfirmed, "bob")
 	auditor.post("/ui/cases/"+c.id, "/ui/cases/"+c.id+"/act", url.Values{"type": {"confirm"}, "delivery": {"1"}})
-	run(parties["bob"], "bob pays", chromedp.WaitVisible(chromedp.CSS("#deliver-1-1")), chromedp.Click(chromedp.CSS("#deliver-1-1")))
-	run(parties["alice"], "alice confirms", chromedp.WaitVisible(chromedp.CSS("#confirm-2")), chromedp.Click(chromedp.CSS("#confirm-2")))
+	press(parties["bob"], "bob pays", "#deliver-1-1", deal.KindDelivered, "bob")
+	press(parties["alice"], "alice confirms", "#confirm-2", deal.KindConfirmed, "alice")
 	run(med, "the console shows the phase completed", chromedp.WaitVisible(chromedp.CSS(".state-completed")))
 	shot(med, "mediator-completed")
 	shot(parties["bob"], "party-completed")
