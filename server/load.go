@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -193,8 +194,13 @@ func (c *liveCase) replayPostLocked(ctx context.Context, post []store.Event) err
 	return nil
 }
 
-// parseScenario reads an uploaded scenario. Uploads may not reference files:
-// the server must not read its own disk on a client's behalf.
+// parseScenario reads an uploaded scenario, YAML or the same as JSON (which
+// YAML reads too), naming it so that errors say which. Uploads may not
+// reference files: the server must not read its own disk on a client's
+// behalf.
 func parseScenario(name string, data []byte) (*scenario.Scenario, error) {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return scenario.ParseInline(name+".json", data)
+	}
 	return scenario.ParseInline(name+".yaml", data)
 }
