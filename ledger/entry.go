@@ -46,52 +46,84 @@ type Entry struct {
 func (e Entry) Canonical() ([]byte, error) {
 	p := getParser()
 	defer putParser(p)
-	return e.appendCanonical(nil, p)
+	enc, _, err := e.appendCanonical(nil, p)
+	return enc, err
 }
 
+// Encoded is an entry in its canonical encoding, for a writer that must
+// store an entry's canonical body and leaf hash before it appends the
+// entry to its Log: Encode parses the body once for all three.
+type Encoded struct {
+	seq      int64
+	time     time.Duration
+	enc      []byte
+	from, to int // the canonical body within enc
+}
+
+// Encode checks e and encodes it canonically; see Canonical.
+func Encode(e Entry) (Encoded, error) {
+	p := getParser()
+	defer putParser(p)
+	enc, body, err := e.appendCanonical(nil, p)
+	if err != nil {
+		return Encoded{}, err
+	}
+	return Encoded{seq: e.Seq, time: e.Time, enc: enc, from: body[0], to: body[1]}, nil
+}
+
+// Body is the entry's body in canonical form.
+func (x Encoded) Body() []byte { return x.enc[x.from:x.to:x.to] }
+
+// Leaf is the entry's Merkle leaf hash.
+func (x Encoded) Leaf() Hash { return LeafHash(x.enc) }
+
 // appendCanonical appends the canonical encoding of e to dst, parsing the
-// body with p. On error the contents of the returned slice beyond len(dst)
-// are unspecified.
-func (e *Entry) appendCanonical(dst []byte, p *parser) ([]byte, error) {
+// body with p, and says where in the result the canonical body is. On
+// error the contents of the returned slice beyond len(dst) are
+// unspecified.
+func (e *Entry) appendCanonical(dst []byte, p *parser) ([]byte, [2]int, error) {
+	var body [2]int
 	if e.Seq < 0 || e.Seq > maxExact {
-		return dst, fmt.Errorf("sequence number %d out of range", e.Seq)
+		return dst, body, fmt.Errorf("sequence number %d out of range", e.Seq)
 	}
 	if e.Time < 0 {
-		return dst, fmt.Errorf("negative time %d", e.Time)
+		return dst, body, fmt.Errorf("negative time %d", e.Time)
 	}
 	if e.Kind == "" {
-		return dst, errors.New("empty kind")
+		return dst, body, errors.New("empty kind")
 	}
 	for _, s := range [...]struct{ field, value string }{{"kind", e.Kind}, {"from", e.From}} {
 		if !utf8.ValidString(s.value) {
-			return dst, fmt.Errorf("%s: invalid UTF-8", s.field)
+			return dst, body, fmt.Errorf("%s: invalid UTF-8", s.field)
 		}
 	}
 	to, err := recipients(e.To)
 	if err != nil {
-		return dst, err
+		return dst, body, err
 	}
 	var wall string
 	if !e.Wall.IsZero() {
 		if y := e.Wall.UTC().Year(); y < 0 || y > 9999 {
-			return dst, fmt.Errorf("wall time year %d outside RFC 3339", y)
+			return dst, body, fmt.Errorf("wall time year %d outside RFC 3339", y)
 		}
 		wall = e.Wall.UTC().Format(time.RFC3339Nano)
 	}
 
 	dst = append(dst, `{"body":`...)
+	body[0] = len(dst)
 	if len(e.Body) == 0 {
 		dst = append(dst, "{}"...)
 	} else {
-		body, err := p.parseAt(e.Body, bodyDepth)
+		node, err := p.parseAt(e.Body, bodyDepth)
 		if err != nil {
-			return dst, fmt.Errorf("body: %w", err)
+			return dst, body, fmt.Errorf("body: %w", err)
 		}
-		if body.kind != kObject {
-			return dst, fmt.Errorf("body: a JSON %s, want an object", body.kind)
+		if node.kind != kObject {
+			return dst, body, fmt.Errorf("body: a JSON %s, want an object", node.kind)
 		}
-		dst = appendCanonical(dst, &body)
+		dst = appendCanonical(dst, &node)
 	}
+	body[1] = len(dst)
 	dst = append(dst, `,"from":`...)
 	dst = appendString(dst, e.From)
 	dst = append(dst, `,"kind":`...)
@@ -112,7 +144,7 @@ func (e *Entry) appendCanonical(dst []byte, p *parser) ([]byte, error) {
 		dst = append(dst, `,"wall":`...)
 		dst = appendString(dst, wall)
 	}
-	return append(dst, '}'), nil
+	return append(dst, '}'), body, nil
 }
 
 // recipients returns to in canonical order, checking each name.

@@ -90,26 +90,55 @@ func (l *Log) Len() int64 {
 func (l *Log) Append(e Entry) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := int64(len(l.entries))
-	if e.Seq != 0 && e.Seq != n {
-		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: the next index is %d", l.origin, e.Seq, n)
+	if e.Seq == 0 {
+		e.Seq = int64(len(l.entries))
 	}
-	if e.Time < l.clock {
-		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: time %v is before the log's last time %v", l.origin, n, e.Time, l.clock)
+	n, err := l.checkNextLocked(e.Seq, e.Time)
+	if err != nil {
+		return 0, err
 	}
-	e.Seq = n
-	enc, err := e.appendCanonical(l.scratch[:0], &l.parser)
+	enc, _, err := e.appendCanonical(l.scratch[:0], &l.parser)
 	l.scratch = enc[:0]
 	if err != nil {
 		return 0, &shuttle.Error{Code: shuttle.EInvalid, Message: fmt.Sprintf("ledger %s: entry %d", l.origin, n), Err: err}
 	}
+	return l.appendLocked(n, e.Time, enc)
+}
+
+// AppendEncoded adds an entry Encode encoded, which must have the next
+// index, with the same rules as Append.
+func (l *Log) AppendEncoded(x Encoded) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n, err := l.checkNextLocked(x.seq, x.time)
+	if err != nil {
+		return 0, err
+	}
+	return l.appendLocked(n, x.time, x.enc)
+}
+
+// checkNextLocked checks that an entry numbered seq at time t may come
+// next, and returns seq.
+func (l *Log) checkNextLocked(seq int64, t time.Duration) (int64, error) {
+	n := int64(len(l.entries))
+	if seq != n {
+		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: the next index is %d", l.origin, seq, n)
+	}
+	if t < l.clock {
+		return 0, shuttle.Errorf(shuttle.EConflict, "ledger %s: append entry %d: time %v is before the log's last time %v", l.origin, n, t, l.clock)
+	}
+	return n, nil
+}
+
+// appendLocked adds entry n, encoded as enc, at time t.
+func (l *Log) appendLocked(n int64, t time.Duration, enc []byte) (int64, error) {
 	hashes, err := tlog.StoredHashes(n, enc, &l.hashes)
 	if err != nil {
 		return 0, fmt.Errorf("ledger %s: append entry %d: %w", l.origin, n, err)
 	}
 	l.hashes = append(l.hashes, hashes...)
 	l.store(enc)
-	l.clock = e.Time
+	l.clock = t
 	return n, nil
 }
 

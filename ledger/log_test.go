@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
@@ -170,6 +171,8 @@ func TestLogErrors(t *testing.T) {
 	}{
 		{"seq not next", func() error { _, err := l.Append(Entry{Seq: 5, Time: time.Second, Kind: "k"}); return err }, shuttle.EConflict, "the next index is 1"},
 		{"time backwards", func() error { _, err := l.Append(Entry{Time: time.Millisecond, Kind: "k"}); return err }, shuttle.EConflict, "before the log's last time"},
+		{"encoded seq not next", func() error { return appendEncoded(l, Entry{Seq: 5, Time: time.Second, Kind: "k"}) }, shuttle.EConflict, "the next index is 1"},
+		{"encoded time backwards", func() error { return appendEncoded(l, Entry{Seq: 1, Time: time.Millisecond, Kind: "k"}) }, shuttle.EConflict, "before the log's last time"},
 		{"bad body", func() error {
 			_, err := l.Append(Entry{Time: time.Second, Kind: "k", Body: json.RawMessage(`{"a":}`)})
 			return err
@@ -206,6 +209,56 @@ func TestLogErrors(t *testing.T) {
 	}
 	if _, err := (&Key{}).Sign([]byte("x")); err == nil {
 		t.Fatal("a zero Key signed")
+	}
+}
+
+func appendEncoded(l *Log, e Entry) error {
+	x, err := Encode(e)
+	if err != nil {
+		return err
+	}
+	_, err = l.AppendEncoded(x)
+	return err
+}
+
+// TestEncode checks that Encode gives what CanonicalJSON, Canonical and
+// LeafHash give separately, and that a log of encoded entries is the log
+// of the same entries appended.
+func TestEncode(t *testing.T) {
+	key := installationKey(t, "shuttle-test", 9)
+	plain, _ := NewLog("plain", key)
+	encoded, _ := NewLog("plain", key)
+	for i, e := range []Entry{
+		{Kind: "case.created"},
+		{Time: 3, Kind: "negotiate.text", From: "mediator", To: []string{"bob", "alice"}, Body: json.RawMessage(`{ "z": 1, "a": [true, "\u00e9"] }`)},
+		{Time: 3, Wall: time.Unix(1_800_000_000, 5).UTC(), Kind: "deal.delivered", Body: json.RawMessage(`{}`)},
+	} {
+		e.Seq = int64(i)
+		x, err := Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := e.Body
+		if body == nil {
+			body = json.RawMessage(`{}`)
+		}
+		wantBody, _ := CanonicalJSON(body)
+		enc, _ := e.Canonical()
+		if !bytes.Equal(x.Body(), wantBody) || x.Leaf() != LeafHash(enc) {
+			t.Errorf("entry %d: Encode gives body %s and leaf %v, want %s and %v", i, x.Body(), x.Leaf(), wantBody, LeafHash(enc))
+		}
+		if _, err := plain.Append(e); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := encoded.AppendEncoded(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if plain.Head().Root != encoded.Head().Root {
+		t.Error("the roots of the same entries appended and appended encoded differ")
+	}
+	if _, err := Encode(Entry{Kind: "k", Body: json.RawMessage(`[1]`)}); err == nil {
+		t.Error("Encode of a body that is not an object: no error")
 	}
 }
 

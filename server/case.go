@@ -203,6 +203,7 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 	last := c.last
 	next := c.events.len() + 1
 	evs := make([]store.Event, len(entries))
+	encoded := make([]ledger.Encoded, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		e.Time = max(e.Time, last)
@@ -210,21 +211,13 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 		e.Wall = time.Now().UTC()
 		e.Seq = next - 1 + int64(i)
 		slices.Sort(e.To)
-		body := e.Body
-		if body == nil {
-			body = []byte("{}")
-		}
-		canon, err := ledger.CanonicalJSON(body)
+		x, err := ledger.Encode(*e)
 		if err != nil {
 			return nil, shuttle.Errorf(shuttle.EInternal, "event %s: %v", e.Kind, err)
 		}
-		e.Body = canon
-		enc, err := e.Canonical()
-		if err != nil {
-			return nil, shuttle.Errorf(shuttle.EInternal, "event %s: %v", e.Kind, err)
-		}
+		encoded[i] = x
 		evs[i] = store.Event{Case: c.id, Seq: next + int64(i), Time: e.Time, Wall: e.Wall, Kind: e.Kind,
-			From: e.From, To: e.To, Body: canon, Leaf: ledger.LeafHash(enc)}
+			From: e.From, To: e.To, Body: x.Body(), Leaf: x.Leaf()}
 	}
 	start := time.Now()
 	if err := c.srv.st.AppendEvents(ctx, c.id, next, "", evs); err != nil {
@@ -232,8 +225,8 @@ func (c *liveCase) storeLocked(ctx context.Context, entries []ledger.Entry) ([]s
 	}
 	c.srv.metrics.appendSeconds.Observe(time.Since(start).Seconds())
 	c.srv.metrics.events.Add(float64(len(evs)))
-	for i := range entries {
-		if _, err := c.log.Append(entries[i]); err != nil {
+	for i := range encoded {
+		if _, err := c.log.AppendEncoded(encoded[i]); err != nil {
 			// The store has it and the ledger refuses it: the case cannot
 			// go on consistently; a restart rebuilds both from the store.
 			c.breakLocked(fmt.Errorf("ledger refused stored event %d: %w", evs[i].Seq, err))
