@@ -465,3 +465,29 @@ func TestParseHeadText(t *testing.T) {
 		})
 	}
 }
+
+// TestLogChunks checks that a short log holds a small chunk and a long one
+// chunks of at most 64 KiB.
+func TestLogChunks(t *testing.T) {
+	l, err := NewLog("chunks", installationKey(t, "shuttle-test", 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := json.RawMessage(`{"text":"` + strings.Repeat("x", 300) + `"}`)
+	if _, err := l.Append(Entry{Kind: "k", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	if got := cap(l.chunks[0]); got != 4<<10 {
+		t.Fatalf("first chunk of %d bytes, want 4 KiB", got)
+	}
+	for range 2000 {
+		if _, err := l.Append(Entry{Kind: "k", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range l.chunks {
+		if want := min(4<<10<<i, 64<<10); cap(c) != want {
+			t.Errorf("chunk %d of %d bytes, want %d", i, cap(c), want)
+		}
+	}
+}

@@ -627,8 +627,8 @@ func (c *liveCase) agreementHash() ledger.Hash {
 // signLocked records party's signature of the agreement, checked first, and
 // starts the implementation once every party has signed.
 func (c *liveCase) signLocked(ctx context.Context, party string, pub ed25519.PublicKey, sig []byte) error {
-	if len(pub) != ed25519.PublicKeySize {
-		return shuttle.Errorf(shuttle.EInvalid, "public_key: want %d bytes, got %d", ed25519.PublicKeySize, len(pub))
+	if _, err := parsePublicKey(pub); err != nil {
+		return err
 	}
 	stmt := ledger.AgreementStatement(c.log.Origin(), c.agreeAt, c.agreementHash())
 	if !ed25519.Verify(pub, stmt, sig) {

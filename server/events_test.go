@@ -84,3 +84,22 @@ func TestEventListShared(t *testing.T) {
 		t.Fatalf("body 1 = %q after appending to frame 0", got)
 	}
 }
+
+// TestEventListChunks checks that a case with few events holds a small
+// chunk and a long one chunks of at most maxChunk.
+func TestEventListChunks(t *testing.T) {
+	l := newEventList("c")
+	frame := bytes.Repeat([]byte("f"), 300)
+	l.add(&store.Event{Kind: "k", Body: []byte("{}")}, frame)
+	if got := cap(l.chunks[0]); got != minChunk {
+		t.Fatalf("first chunk of %d bytes, want %d", got, minChunk)
+	}
+	for range 2000 {
+		l.add(&store.Event{Kind: "k", Body: []byte("{}")}, frame)
+	}
+	for i, c := range l.chunks {
+		if want := min(minChunk<<i, maxChunk); cap(c) != want {
+			t.Errorf("chunk %d of %d bytes, want %d", i, cap(c), want)
+		}
+	}
+}

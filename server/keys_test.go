@@ -198,3 +198,22 @@ func do(t *testing.T, r *http.Request) (int, apiError) {
 	json.NewDecoder(resp.Body).Decode(&e)
 	return resp.StatusCode, e
 }
+
+// TestNonces checks that a nonce is refused while signatures that could
+// carry it are accepted, and forgotten after.
+func TestNonces(t *testing.T) {
+	var n nonces
+	t0 := time.Unix(1_800_000_000, 0)
+	if !n.fresh("a", t0) || n.fresh("a", t0.Add(time.Second)) || n.fresh("a", t0.Add(2*signatureWindow)) {
+		t.Fatal("a nonce used again within two windows was accepted")
+	}
+	if !n.fresh("b", t0.Add(2*signatureWindow)) {
+		t.Fatal("a new nonce was refused")
+	}
+	if !n.fresh("a", t0.Add(2*signatureWindow+time.Second)) {
+		t.Error("a nonce two windows old is still refused")
+	}
+	if len(n.seen) != 2 || len(n.queue) != 2 {
+		t.Errorf("remembered %d nonces (%d queued), want b and the new a", len(n.seen), len(n.queue))
+	}
+}
